@@ -1,0 +1,398 @@
+/**
+ * @license
+ * Copyright 2026 The Socket.IWA Authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+// POSIX sockets over the Direct Sockets API (-sDIRECT_SOCKETS).
+// Spec: https://wicg.github.io/direct-sockets/
+//
+// The socket core (system/lib/directsockets, C++, in the wasm module) owns
+// every piece of socket state: the fd mapping, receive buffers in linear
+// memory, the state machine, blocking rules, errno values and readiness. It
+// replaces the socket syscalls at link time. This bridge only does what
+// needs JS:
+//  - constructs and closes TCPSocket / TCPServerSocket / UDPSocket objects,
+//    kept here under the core's numeric socket id;
+//  - runs one read pump per socket that copies arriving bytes straight into
+//    the core's receive buffer and stops reading while it is full, so a slow
+//    reader holds back the peer through TCP flow control;
+//  - starts writes, copying out of the (possibly shared) heap;
+//  - reports every outcome through the core's _dsock_on_* exports
+//    (called here as __dsock_on_*, Emscripten's naming of C exports), and
+//  - under JSPI, suspends a waiting call until the next event.
+// Socket fds are ordinary streams in the filesystem's fd table (S_IFSOCK
+// nodes on a mount of their own), so fds never collide with files.
+//
+// The browser gives no detail for most failures ("Network Error."), so the
+// errno chosen for one is the likeliest cause for the call that failed.
+
+var LibraryDirectSockets = {
+  $DSOCK__deps: ['$FS'],
+  $DSOCK__postset: () => {
+    addAtInit('DSOCK.root = FS.mount(DSOCK, {}, null);');
+  },
+  $DSOCK: {
+    root: null,
+    objects: new Map(), // id -> record {socket, reader, writer, resume, ...}
+    waiter: null,       // resolves a suspended _dsock_js_wait
+    scratch: 0,         // a size_t the core writes out-parameters to
+    nextName: 0,
+    warned: false,
+
+    mount(mount) {
+      return FS.createNode(null, '/', {{{ cDefs.S_IFDIR | 0o777 }}}, 0);
+    },
+    // What the filesystem itself may do with a socket stream; reads, writes
+    // and readiness go through the core, never through here.
+    stream_ops: {
+      getattr(stream) {
+        var time = new Date(0);
+        return {
+          dev: 1, ino: stream.node.id, mode: {{{ cDefs.S_IFSOCK }}} | 0o777,
+          nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0,
+          atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
+        };
+      },
+      close(stream) {},
+    },
+
+    // The errno for a Direct Sockets failure, given the likeliest one.
+    errnoOf(e, likely) {
+      switch (e?.name) {
+        case 'InvalidAccessError':
+        case 'NotAllowedError':
+          return {{{ cDefs.EACCES }}};
+        case 'TypeError':
+        case 'DataError':
+        case 'RangeError':
+          return {{{ cDefs.EINVAL }}};
+      }
+      return likely;
+    },
+
+    // Reports an event to the core with its address strings on the stack.
+    withStrings(strings, f) {
+      return withStackSave(() => f(...strings.map((s) => stringToUTF8OnStack(s ?? ''))));
+    },
+
+    fail(id, e, likely) {
+      var rec = DSOCK.objects.get(id);
+      if (!rec || rec.closed) return;
+#if SOCKET_DEBUG
+      dbg(`directsockets: socket ${id} failed: ${e}`);
+#endif
+      __dsock_on_error(id, DSOCK.errnoOf(e, likely));
+    },
+
+    opened(id, rec, info) {
+      rec.reader = info.readable?.getReader();
+      rec.writer = info.writable?.getWriter();
+      DSOCK.withStrings([info.localAddress, info.remoteAddress], (local, remote) =>
+        __dsock_on_open(id, local, info.localPort ?? 0, remote, info.remotePort ?? 0));
+    },
+
+    // Waits until the core asks for more (_dsock_js_resume_read) or closes.
+    paused(rec) {
+      return new Promise((resolve) => rec.resume = resolve);
+    },
+
+    async pumpStream(id, rec) {
+      try {
+        for (;;) {
+          var {value, done} = await rec.reader.read();
+          if (done || rec.closed) break;
+          for (var off = 0; off < value.length;) {
+            var ptr = __dsock_on_rx_reserve(id, DSOCK.scratch);
+            var room = {{{ makeGetValue('DSOCK.scratch', 0, SIZE_TYPE) }}};
+            if (!room) {
+              await DSOCK.paused(rec);
+              if (rec.closed) return;
+              continue;
+            }
+            var n = Math.min(room, value.length - off);
+            HEAPU8.set(value.subarray(off, off + n), ptr);
+            off += n;
+            __dsock_on_rx_commit(id, n);
+          }
+        }
+        if (!rec.closed) __dsock_on_eof(id);
+      } catch (e) {
+        DSOCK.fail(id, e, {{{ cDefs.ECONNRESET }}});
+      }
+    },
+
+    async pumpDatagrams(id, rec) {
+      try {
+        for (;;) {
+          var {value, done} = await rec.reader.read();
+          if (done || rec.closed) break;
+          var data = value.data;
+          var bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+            : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          var ptr;
+          while (!(ptr = __dsock_on_datagram_reserve(id, bytes.length))) {
+            await DSOCK.paused(rec);
+            if (rec.closed) return;
+          }
+          HEAPU8.set(bytes, ptr);
+          DSOCK.withStrings([value.remoteAddress ?? rec.remoteAddress], (from) =>
+            __dsock_on_datagram_commit(id, bytes.length, from, value.remotePort ?? rec.remotePort));
+        }
+      } catch (e) {
+        DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}});
+      }
+    },
+
+    async pumpAccept(id, rec) {
+      try {
+        await DSOCK.paused(rec); // until listen()
+        for (;;) {
+          if (rec.closed) return;
+          var {value: conn, done} = await rec.reader.read();
+          if (done || rec.closed) return conn?.close();
+          var info = await conn.opened;
+          var connId;
+          while (!(connId = DSOCK.withStrings([info.localAddress, info.remoteAddress], (local, remote) =>
+                   __dsock_on_accept(id, local, info.localPort, remote, info.remotePort)))) {
+            // The backlog is full: hold this one, take no more until accept().
+            await DSOCK.paused(rec);
+            if (rec.closed) return conn.close();
+          }
+          var connRec = {socket: conn, reader: info.readable.getReader(), writer: info.writable.getWriter()};
+          DSOCK.objects.set(connId, connRec);
+          DSOCK.pumpStream(connId, connRec);
+        }
+      } catch (e) {
+        DSOCK.fail(id, e, {{{ cDefs.ECONNABORTED }}});
+      }
+    },
+
+    // Takes a record out of the table and lets its pumps end.
+    forget(id) {
+      var rec = DSOCK.objects.get(id);
+      if (!rec) return null;
+      DSOCK.objects.delete(id);
+      rec.closed = true;
+      rec.resume?.();
+      return rec;
+    },
+  },
+
+  _dsock_js_available__deps: ['malloc'],
+  _dsock_js_available: () => {
+    if (typeof TCPSocket == 'undefined') {
+      if (!DSOCK.warned) {
+        DSOCK.warned = true;
+        err('socket(): the Direct Sockets API (TCPSocket) is not available. ' +
+            'Run in a Chrome Isolated Web App with the direct-sockets permission, ' +
+            'or under Node.js with Socket.IWA\'s direct-sockets-node (node --import .../register.js).');
+      }
+      return 0;
+    }
+    DSOCK.scratch ||= _malloc({{{ POINTER_SIZE }}});
+    return 1;
+  },
+
+  _dsock_js_can_block: () => {{{ ASYNCIFY ? 1 : 0 }}},
+
+  _dsock_js_fd_open: () => {
+    try {
+      var name = `socket[${DSOCK.nextName++}]`;
+      var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      return FS.createStream({
+        path: name,
+        node,
+        flags: {{{ cDefs.O_RDWR }}},
+        seekable: false,
+        stream_ops: DSOCK.stream_ops,
+      }).fd;
+    } catch (e) {
+      if (e.name !== 'ErrnoError') throw e;
+      return -e.errno;
+    }
+  },
+
+  _dsock_js_tcp_connect__deps: ['$UTF8ToString'],
+  _dsock_js_tcp_connect: (id, host, port, sendBuffer, receiveBuffer, noDelay, keepAliveMs) => {
+    var options = {noDelay: !!noDelay};
+    if (sendBuffer) options.sendBufferSize = sendBuffer;
+    if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
+    if (keepAliveMs) options.keepAliveDelay = keepAliveMs;
+    var rec = {};
+    DSOCK.objects.set(id, rec);
+    try {
+      rec.socket = new TCPSocket(UTF8ToString(host), port, options);
+    } catch (e) {
+      // Report after the core has returned from this call.
+      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
+      return;
+    }
+    rec.socket.opened.then((info) => {
+      if (rec.closed) return rec.socket.close();
+      DSOCK.opened(id, rec, info);
+      DSOCK.pumpStream(id, rec);
+    }, (e) => DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}}));
+  },
+
+  _dsock_js_tcp_listen__deps: ['$UTF8ToString'],
+  _dsock_js_tcp_listen: (id, host, port, backlog, ipv6Only) => {
+    // Chromium rejects localPort 0: leave it out to get an ephemeral port.
+    var options = {backlog};
+    if (port) options.localPort = port;
+    if (ipv6Only) options.ipv6Only = true;
+    var rec = {};
+    DSOCK.objects.set(id, rec);
+    try {
+      rec.socket = new TCPServerSocket(UTF8ToString(host), options);
+    } catch (e) {
+      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
+      return;
+    }
+    rec.socket.opened.then((info) => {
+      if (rec.closed) return rec.socket.close();
+      DSOCK.opened(id, rec, info);
+      DSOCK.pumpAccept(id, rec);
+    }, (e) => DSOCK.fail(id, e, {{{ cDefs.EADDRINUSE }}}));
+  },
+
+  _dsock_js_udp_open__deps: ['$UTF8ToString'],
+  _dsock_js_udp_open: (id, remoteHost, remotePort, localHost, localPort, sendBuffer,
+                       receiveBuffer, ipv6Only, reuseAddress, multicastTtl, multicastLoop) => {
+    var options = {};
+    remoteHost = UTF8ToString(remoteHost);
+    if (remoteHost) {
+      options.remoteAddress = remoteHost;
+      options.remotePort = remotePort;
+    } else {
+      options.localAddress = UTF8ToString(localHost);
+      if (localPort) options.localPort = localPort;
+      if (ipv6Only) options.ipv6Only = true;
+      if (reuseAddress) options.multicastAllowAddressSharing = true;
+    }
+    if (sendBuffer) options.sendBufferSize = sendBuffer;
+    if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
+    if (multicastTtl >= 0) options.multicastTimeToLive = multicastTtl;
+    if (multicastLoop >= 0) options.multicastLoopback = !!multicastLoop;
+    var rec = {remoteAddress: remoteHost, remotePort};
+    DSOCK.objects.set(id, rec);
+    try {
+      rec.socket = new UDPSocket(options);
+    } catch (e) {
+      rec.ready = Promise.reject(e);
+      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
+      return;
+    }
+    // Datagrams sent before `opened` settles wait for it, in order.
+    rec.ready = rec.socket.opened.then((info) => {
+      if (rec.closed) return rec.socket.close();
+      DSOCK.opened(id, rec, info);
+      DSOCK.pumpDatagrams(id, rec);
+    });
+    rec.ready.catch((e) => DSOCK.fail(id, e, {{{ cDefs.EADDRINUSE }}}));
+  },
+
+  _dsock_js_send: (id, buf, len) => {
+    var rec = DSOCK.objects.get(id);
+    // A copy: the heap may be shared memory, which the streams refuse, and
+    // may grow before the write runs.
+    var chunk = HEAPU8.slice(buf, buf + len);
+    rec.writer.write(chunk).then(() => __dsock_on_sent(id, len),
+                                 (e) => DSOCK.fail(id, e, {{{ cDefs.EPIPE }}}));
+  },
+
+  _dsock_js_send_to__deps: ['$UTF8ToString'],
+  _dsock_js_send_to: (id, buf, len, host, port) => {
+    var rec = DSOCK.objects.get(id);
+    var message = {data: HEAPU8.slice(buf, buf + len)};
+    host = UTF8ToString(host);
+    if (host) {
+      message.remoteAddress = host;
+      message.remotePort = port;
+    }
+    var write = () => rec.writer.write(message).catch((e) =>
+      DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}}));
+    if (rec.writer) write();
+    else rec.ready.then(write, () => {});
+  },
+
+  _dsock_js_shutdown_write: (id) => {
+    var rec = DSOCK.objects.get(id);
+    rec?.writer?.close().catch(() => {});
+  },
+
+  _dsock_js_resume_read: (id) => {
+    var rec = DSOCK.objects.get(id);
+    var resume = rec?.resume;
+    if (resume) {
+      rec.resume = null;
+      resume();
+    }
+  },
+
+  _dsock_js_close: (id, abort) => {
+    var rec = DSOCK.forget(id);
+    if (!rec?.socket) return;
+    var {reader, writer} = rec;
+    // Still opening: the `opened` handlers close it.
+    if (!reader && !writer) return;
+    if (abort) {
+      writer?.abort().catch(() => {});
+      reader?.cancel().catch(() => {});
+      return;
+    }
+    // Graceful: queued writes drain, then FIN; the socket closes once both
+    // of its streams are closed.
+    reader?.cancel().catch(() => {});
+    writer?.close().catch(() => {});
+  },
+
+  _dsock_js_wait__async: 'auto',
+  _dsock_js_wait__deps: ['$FS'],
+  _dsock_js_wait: (timeout, watch, nwatch) => new Promise((resolve) => {
+    var regs = [];
+    var timer;
+    var done = () => {
+      DSOCK.waiter = null;
+      for (var r of regs) r.listeners.delete(r.entry);
+      clearTimeout(timer);
+      resolve();
+    };
+    for (var i = 0; i < nwatch; i++) {
+      var stream = FS.getStream({{{ makeGetValue('watch', 'i * 4', 'i32') }}});
+      if (stream) regs.push(stream.node.addListener(done));
+    }
+    if (timeout >= 0) timer = setTimeout(done, timeout);
+    DSOCK.waiter = done;
+  }),
+
+  _dsock_js_wake: () => DSOCK.waiter?.(),
+
+  _dsock_js_poll_fd__deps: ['$pollOne'],
+  _dsock_js_poll_fd: (fd, events) => pollOne(fd, events),
+
+  // The filesystem's own syscalls, for fds that are not sockets.
+  _dsock_js_fs_fd_read__deps: ['fd_read'],
+  _dsock_js_fs_fd_read: (fd, iov, iovcnt, pnum) => _fd_read(fd, iov, iovcnt, pnum),
+  _dsock_js_fs_fd_write__deps: ['fd_write'],
+  _dsock_js_fs_fd_write: (fd, iov, iovcnt, pnum) => _fd_write(fd, iov, iovcnt, pnum),
+  _dsock_js_fs_fd_close__deps: ['fd_close'],
+  _dsock_js_fs_fd_close: (fd) => _fd_close(fd),
+  _dsock_js_fs_fcntl64__deps: ['__syscall_fcntl64'],
+  _dsock_js_fs_fcntl64: (fd, cmd, varargs) => ___syscall_fcntl64(fd, cmd, varargs),
+  _dsock_js_fs_ioctl__deps: ['__syscall_ioctl'],
+  _dsock_js_fs_ioctl: (fd, op, varargs) => ___syscall_ioctl(fd, op, varargs),
+  _dsock_js_fs_dup__deps: ['__syscall_dup'],
+  _dsock_js_fs_dup: (fd) => ___syscall_dup(fd),
+  _dsock_js_fs_dup3__deps: ['__syscall_dup3'],
+  _dsock_js_fs_dup3: (fd, newfd, flags) => ___syscall_dup3(fd, newfd, flags),
+};
+
+autoAddDeps(LibraryDirectSockets, '$DSOCK');
+// The core's exports and the helpers the bridge calls.
+LibraryDirectSockets.$DSOCK__deps.push(
+  '$withStackSave', '$stringToUTF8OnStack',
+  '_dsock_on_open', '_dsock_on_error', '_dsock_on_sent', '_dsock_on_eof',
+  '_dsock_on_rx_reserve', '_dsock_on_rx_commit', '_dsock_on_datagram_reserve',
+  '_dsock_on_datagram_commit', '_dsock_on_accept');
+addToLibrary(LibraryDirectSockets);

@@ -1,0 +1,842 @@
+#include "socket.h"
+
+#include "bridge.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+namespace directsockets {
+
+namespace {
+
+// Linux's defaults, as getsockopt reports them.
+constexpr int kTcpSndbuf = 16384, kTcpRcvbuf = 131072;
+constexpr int kUdpBuf = 212992;
+constexpr int kMinSndbuf = 4608, kMinRcvbuf = 2304;
+// Bytes a stream socket lets the bridge hold in flight while SO_SNDBUF is
+// unset; writes past it wait (and POLLOUT clears) until earlier ones complete.
+constexpr size_t kDefaultSendWindow = 64 * 1024;
+// A paused read pump is resumed once this much room is free again.
+constexpr size_t kResumeThreshold = 16 * 1024;
+constexpr size_t kMaxDatagram = 65507;
+constexpr int kServerBacklog = 4096;
+
+uint32_t next_id = 1;
+std::unordered_map<uint32_t, Socket*>& sockets_by_id() {
+  static std::unordered_map<uint32_t, Socket*> table;
+  return table;
+}
+
+size_t iov_total(const iovec* iov, int iovcnt) {
+  size_t total = 0;
+  for (int i = 0; i < iovcnt; i++)
+    total += iov[i].iov_len;
+  return total;
+}
+
+// Copies `src` into the iovec list; returns the bytes copied.
+size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
+  size_t done = 0;
+  for (int i = 0; i < iovcnt && done < len; i++) {
+    size_t n = std::min(iov[i].iov_len, len - done);
+    memcpy(iov[i].iov_base, src + done, n);
+    done += n;
+  }
+  return done;
+}
+
+std::vector<uint8_t> gather(const iovec* iov, int iovcnt) {
+  std::vector<uint8_t> out;
+  out.reserve(iov_total(iov, iovcnt));
+  for (int i = 0; i < iovcnt; i++) {
+    auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
+    out.insert(out.end(), p, p + iov[i].iov_len);
+  }
+  return out;
+}
+
+int get_int(const void* value, socklen_t len, int* out) {
+  if (!value || len < (socklen_t)sizeof(int))
+    return -EINVAL;
+  memcpy(out, value, sizeof(int));
+  return 0;
+}
+
+template <typename T> int put_value(const T& v, void* value, socklen_t* len) {
+  if (!value || !len)
+    return -EFAULT;
+  socklen_t n = std::min<socklen_t>(*len, sizeof(T));
+  memcpy(value, &v, n);
+  *len = n;
+  return 0;
+}
+
+double timeval_ms(const timeval& tv) {
+  if (tv.tv_sec == 0 && tv.tv_usec == 0)
+    return -1; // zero means "no timeout"
+  return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
+}
+
+timeval ms_timeval(double ms) {
+  timeval tv = {0, 0};
+  if (ms >= 0) {
+    tv.tv_sec = static_cast<time_t>(ms / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((ms - tv.tv_sec * 1000.0) * 1000);
+  }
+  return tv;
+}
+
+} // namespace
+
+Socket* socket_by_id(uint32_t id) {
+  auto it = sockets_by_id().find(id);
+  return it == sockets_by_id().end() ? nullptr : it->second;
+}
+
+Socket::Socket(int family, int type, int protocol)
+    : id_(next_id++), family_(family), type_(type), protocol_(protocol) {
+  sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
+  rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
+  local_ = endpoint_any(family);
+  if (is_stream())
+    rx_.reset(rcvbuf_);
+  else
+    datagrams_.set_limit(rcvbuf_);
+  sockets_by_id()[id_] = this;
+}
+
+Socket::~Socket() {
+  close();
+  sockets_by_id().erase(id_);
+}
+
+int Socket::take_error() {
+  int err = error_;
+  error_ = 0;
+  return err;
+}
+
+size_t Socket::send_window() const {
+  return sndbuf_ == kTcpSndbuf ? kDefaultSendWindow : size_t(sndbuf_);
+}
+
+int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
+  if (state_ == State::Opening) {
+    if (nonblock)
+      return -EINPROGRESS;
+    if (wait_until(lock, [&] { return state_ != State::Opening; }, deadline))
+      return -(can_block() ? ETIMEDOUT : EINPROGRESS);
+  }
+  if (state_ == State::Failed)
+    return -take_error();
+  if (state_ == State::Closed)
+    return -EBADF;
+  return 0;
+}
+
+// ---- Setup -----------------------------------------------------------------
+
+int Socket::bind(CoreLock& lock, const Endpoint& ep) {
+  if (state_ != State::Idle || bound_)
+    return -EINVAL;
+  if (ep.family == AF_INET6 && ep.is_v4_mapped() && v6only_)
+    return -EADDRNOTAVAIL;
+  local_ = ep;
+  bound_ = true;
+  // The Direct Sockets objects that own a local address are created here, so
+  // EADDRINUSE comes from bind() as on Linux.
+  return is_stream() ? open_server(lock, ep) : open_udp(lock, nullptr);
+}
+
+int Socket::open_server(CoreLock& lock, const Endpoint& ep) {
+  char host[kHostLen];
+  ep.host(host);
+  state_ = State::Opening;
+  _dsock_js_tcp_listen(id_, host, ep.port, kServerBacklog, v6only_);
+  int r = wait_opened(lock, !can_block(), -1);
+  return r == -EINPROGRESS ? 0 : r;
+}
+
+int Socket::open_udp(CoreLock& lock, const Endpoint* remote) {
+  char local_host[kHostLen] = "", remote_host[kHostLen] = "";
+  if (remote)
+    remote->host(remote_host);
+  else
+    local_.host(local_host);
+  state_ = State::Opening;
+  _dsock_js_udp_open(id_, remote_host, remote ? remote->port : 0, local_host,
+                     remote ? 0 : local_.port, sndbuf_ == kUdpBuf ? 0 : sndbuf_,
+                     rcvbuf_ == kUdpBuf ? 0 : rcvbuf_, v6only_, reuseaddr_,
+                     multicast_ttl_, multicast_loop_);
+  // Without a way to wait, datagrams queue in the bridge until it opens and
+  // failures surface through SO_ERROR and the next call.
+  int r = wait_opened(lock, !can_block(), -1);
+  return r == -EINPROGRESS ? 0 : r;
+}
+
+int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
+  if (!is_stream()) {
+    if (connected_)
+      return ep == remote_ ? 0 : -EISCONN;
+    remote_ = ep;
+    connected_ = true;
+    // A bound socket keeps its UDPSocket: `ep` becomes the default
+    // destination and the only source accepted.
+    return state_ == State::Idle ? open_udp(lock, &ep) : 0;
+  }
+  switch (state_) {
+  case State::Opening:
+    return connected_ ? (nonblock ? -EALREADY : wait_opened(lock, false, -1))
+                      : -EINVAL;
+  case State::Connected:
+    return -EISCONN;
+  case State::Bound:
+  case State::Listening:
+    // TCPSocket takes no local address: a bound socket cannot connect.
+    return -EINVAL;
+  case State::Failed:
+    return error_ ? -take_error() : -ECONNABORTED;
+  case State::Closed:
+    return -EBADF;
+  case State::Idle:
+    break;
+  }
+  if (ep.family == AF_INET6 && ep.is_v4_mapped() && v6only_)
+    return -ENETUNREACH;
+  char host[kHostLen];
+  ep.host(host);
+  remote_ = ep;
+  connected_ = true;
+  state_ = State::Opening;
+  _dsock_js_tcp_connect(id_, host, ep.port, sndbuf_ == kTcpSndbuf ? 0 : sndbuf_,
+                        rcvbuf_ == kTcpRcvbuf ? 0 : rcvbuf_, nodelay_,
+                        keepalive_ ? keepidle_s_ * 1000 : 0);
+  return wait_opened(lock, nonblock || !can_block(), snd_deadline());
+}
+
+int Socket::listen(CoreLock& lock, int backlog) {
+  if (!is_stream())
+    return -EOPNOTSUPP;
+  if (state_ == State::Idle) {
+    // listen() without bind() takes an ephemeral port, as on Linux.
+    if (int r = bind(lock, endpoint_any(family_)); r < 0)
+      return r;
+  }
+  if (state_ == State::Opening)
+    return -EINPROGRESS == wait_opened(lock, !can_block(), -1) ? -EAGAIN
+                                                                 : take_error();
+  if (state_ == State::Failed)
+    return -take_error();
+  if (state_ != State::Bound && state_ != State::Listening)
+    return -EINVAL;
+  backlog_ = std::clamp(backlog, 1, kServerBacklog);
+  if (state_ == State::Bound) {
+    state_ = State::Listening;
+    _dsock_js_resume_read(id_); // start taking connections
+  }
+  return 0;
+}
+
+std::shared_ptr<Socket> Socket::accept(CoreLock& lock, bool nonblock,
+                                       int* err) {
+  if (!is_stream()) {
+    *err = EOPNOTSUPP;
+    return nullptr;
+  }
+  if (state_ != State::Listening) {
+    *err = EINVAL;
+    return nullptr;
+  }
+  if (nonblock && accept_queue_.empty()) {
+    *err = EAGAIN;
+    return nullptr;
+  }
+  if (wait_until(
+          lock,
+          [&] { return !accept_queue_.empty() || state_ != State::Listening; },
+          rcv_deadline())) {
+    *err = EAGAIN;
+    return nullptr;
+  }
+  if (state_ != State::Listening) {
+    *err = state_ == State::Failed ? take_error() : EBADF;
+    return nullptr;
+  }
+  bool was_full = accept_queue_.size() >= size_t(backlog_);
+  auto conn = accept_queue_.front();
+  accept_queue_.pop_front();
+  if (was_full)
+    _dsock_js_resume_read(id_);
+  return conn;
+}
+
+int Socket::shutdown(int how) {
+  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+    return -EINVAL;
+  if (state_ != State::Connected && state_ != State::Listening &&
+      !(state_ == State::Bound && !is_stream() && connected_))
+    return -ENOTCONN;
+  if (how != SHUT_WR)
+    rd_shut_ = true;
+  if (how != SHUT_RD && !wr_shut_) {
+    wr_shut_ = true;
+    if (is_stream() && state_ == State::Connected)
+      _dsock_js_shutdown_write(id_);
+  }
+  notify_waiters();
+  return 0;
+}
+
+void Socket::close() {
+  if (state_ == State::Closed)
+    return;
+  bool abort = linger_.l_onoff && linger_.l_linger == 0;
+  if (state_ != State::Idle)
+    _dsock_js_close(id_, abort);
+  state_ = State::Closed;
+  accept_queue_.clear();
+  notify_waiters();
+}
+
+// ---- Data ------------------------------------------------------------------
+
+ssize_t Socket::send(CoreLock& lock, const iovec* iov, int iovcnt, int flags,
+                     const Endpoint* to, bool nonblock) {
+  nonblock = nonblock || (flags & MSG_DONTWAIT);
+  if (flags & MSG_OOB)
+    return -EOPNOTSUPP;
+  // MSG_NOSIGNAL is accepted: there are no signals to suppress.
+  if (is_stream())
+    return to && !connected_ ? -ENOTCONN
+                             : send_stream(lock, iov, iovcnt, nonblock);
+  return send_datagram(lock, iov, iovcnt, to, nonblock);
+}
+
+ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
+                            bool nonblock) {
+  if (state_ == State::Opening && connected_) {
+    if (nonblock)
+      return -EAGAIN;
+    if (int r = wait_opened(lock, false, snd_deadline()); r < 0)
+      return r == -ETIMEDOUT ? -EAGAIN : r;
+  }
+  double deadline = snd_deadline();
+  size_t total = iov_total(iov, iovcnt), sent = 0, off = 0;
+  int idx = 0;
+  while (true) {
+    if (wr_shut_ || state_ == State::Closed)
+      return sent ? ssize_t(sent) : -EPIPE;
+    if (state_ == State::Failed) {
+      if (sent)
+        return ssize_t(sent);
+      return error_ ? -take_error() : -EPIPE;
+    }
+    if (state_ != State::Connected)
+      return -ENOTCONN;
+    if (sent == total)
+      return ssize_t(sent);
+    size_t window = send_window();
+    if (in_flight_ >= window) {
+      if (nonblock)
+        return sent ? ssize_t(sent) : -EAGAIN;
+      if (wait_until(
+              lock,
+              [&] {
+                return in_flight_ < window || state_ != State::Connected ||
+                       wr_shut_;
+              },
+              deadline))
+        return sent ? ssize_t(sent) : -EAGAIN;
+      continue;
+    }
+    // Hand the bridge as much as the window allows.
+    size_t room = window - in_flight_;
+    while (room && idx < iovcnt) {
+      size_t n = std::min(room, iov[idx].iov_len - off);
+      if (n) {
+        _dsock_js_send(id_, static_cast<const uint8_t*>(iov[idx].iov_base) + off,
+                       n);
+        in_flight_ += n;
+        sent += n;
+        room -= n;
+        off += n;
+      }
+      if (off == iov[idx].iov_len) {
+        idx++;
+        off = 0;
+      }
+    }
+  }
+}
+
+ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
+                              const Endpoint* to, bool nonblock) {
+  (void)nonblock; // datagrams never wait for room: the bridge queues them
+  size_t total = iov_total(iov, iovcnt);
+  if (total > kMaxDatagram)
+    return -EMSGSIZE;
+  if (wr_shut_)
+    return -EPIPE;
+  if (!to && !connected_)
+    return -EDESTADDRREQ;
+  if (to && state_ == State::Connected && !(*to == remote_))
+    return -EISCONN; // a connected-mode UDPSocket has one peer
+  if (to && to->port == 0)
+    return -EINVAL;
+  if (state_ == State::Idle) {
+    // Linux binds an unbound socket on its first send.
+    bound_ = true;
+    if (int r = open_udp(lock, nullptr); r < 0)
+      return r;
+  }
+  if (state_ == State::Failed)
+    return -take_error();
+  if (state_ == State::Closed)
+    return -EBADF;
+  char host[kHostLen] = "";
+  int port = 0;
+  if (state_ != State::Connected || (state_ == State::Opening && !bound_)) {
+    const Endpoint& dest = to ? *to : remote_;
+    dest.host(host);
+    port = dest.port;
+  }
+  std::vector<uint8_t> data = gather(iov, iovcnt);
+  _dsock_js_send_to(id_, data.data(), data.size(), host, port);
+  return ssize_t(total);
+}
+
+ssize_t Socket::recv(CoreLock& lock, const iovec* iov, int iovcnt, int flags,
+                     Endpoint* from, int* msg_flags, bool nonblock) {
+  nonblock = nonblock || (flags & MSG_DONTWAIT);
+  if (msg_flags)
+    *msg_flags = 0;
+  if (flags & MSG_OOB)
+    return -EINVAL;
+  if (is_stream()) {
+    if (from)
+      *from = remote_;
+    return recv_stream(lock, iov, iovcnt, flags, nonblock);
+  }
+  return recv_datagram(lock, iov, iovcnt, flags, from, msg_flags, nonblock);
+}
+
+size_t Socket::copy_out(const iovec* iov, int iovcnt, size_t offset,
+                        int flags) {
+  const bool peek = flags & MSG_PEEK;
+  const bool discard = flags & MSG_TRUNC; // Linux drops the bytes uncopied
+  size_t done = 0;
+  for (int i = 0; i < iovcnt; i++) {
+    size_t len = iov[i].iov_len;
+    if (offset >= len) {
+      offset -= len;
+      continue;
+    }
+    size_t room = len - offset;
+    size_t n = std::min(room, rx_.size() - (peek ? done : 0));
+    if (!n)
+      break;
+    if (!discard)
+      rx_.read(static_cast<uint8_t*>(iov[i].iov_base) + offset, n, peek,
+               peek ? done : 0);
+    else if (!peek)
+      rx_.consume(n);
+    done += n;
+    offset = 0;
+    if (n < room)
+      break;
+  }
+  return done;
+}
+
+void Socket::maybe_resume_read() {
+  if (rx_paused_ && rx_.space() >= std::min(kResumeThreshold, rx_.capacity())) {
+    rx_paused_ = false;
+    _dsock_js_resume_read(id_);
+  }
+}
+
+ssize_t Socket::recv_stream(CoreLock& lock, const iovec* iov, int iovcnt,
+                            int flags, bool nonblock) {
+  const size_t want = iov_total(iov, iovcnt);
+  const bool peek = flags & MSG_PEEK;
+  const bool waitall = (flags & MSG_WAITALL) && !peek;
+  double deadline = rcv_deadline();
+  size_t got = 0;
+  while (true) {
+    if (!rx_.empty() && want > got) {
+      size_t done = copy_out(iov, iovcnt, got, flags);
+      got += done;
+      maybe_resume_read();
+      if (!waitall || got == want)
+        return ssize_t(got);
+    }
+    if (want == 0)
+      return 0;
+    if (rd_shut_ || rd_eof_)
+      return ssize_t(got);
+    if (state_ == State::Failed)
+      return got ? ssize_t(got) : (error_ ? -take_error() : 0);
+    if (state_ == State::Opening && connected_) {
+      if (nonblock)
+        return -EAGAIN;
+    } else if (state_ != State::Connected) {
+      return -ENOTCONN;
+    }
+    if (nonblock)
+      return got ? ssize_t(got) : -EAGAIN;
+    if (wait_until(
+            lock,
+            [&] {
+              return !rx_.empty() || rd_eof_ || rd_shut_ ||
+                     (state_ != State::Connected && state_ != State::Opening);
+            },
+            deadline))
+      return got ? ssize_t(got) : -EAGAIN;
+  }
+}
+
+ssize_t Socket::recv_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
+                              int flags, Endpoint* from, int* msg_flags,
+                              bool nonblock) {
+  double deadline = rcv_deadline();
+  while (true) {
+    // A connected socket in bound mode accepts only its peer's datagrams.
+    while (!datagrams_.empty() && connected_ && state_ == State::Bound &&
+           !(datagrams_.front().from == remote_)) {
+      datagrams_.pop();
+    }
+    if (!datagrams_.empty()) {
+      const Datagram& d = datagrams_.front();
+      size_t len = d.data.size();
+      size_t copied = scatter(iov, iovcnt, d.data.data(), len);
+      if (from)
+        *from = d.from;
+      if (copied < len && msg_flags)
+        *msg_flags |= MSG_TRUNC;
+      if (!(flags & MSG_PEEK)) {
+        datagrams_.pop();
+        maybe_resume_read();
+      }
+      return ssize_t((flags & MSG_TRUNC) ? len : copied);
+    }
+    if (rd_shut_)
+      return 0;
+    if (error_)
+      return -take_error();
+    if (state_ == State::Failed || state_ == State::Closed)
+      return -EBADF;
+    if (nonblock)
+      return -EAGAIN;
+    if (wait_until(
+            lock,
+            [&] {
+              return !datagrams_.empty() || rd_shut_ || error_ ||
+                     state_ == State::Failed || state_ == State::Closed;
+            },
+            deadline))
+      return -EAGAIN;
+  }
+}
+
+// ---- Readiness and options ---------------------------------------------------
+
+int Socket::poll_events() const {
+  int ev = 0;
+  switch (state_) {
+  case State::Idle:
+    // Linux reports a fresh stream socket as writable and hung up.
+    return is_stream() ? POLLOUT | POLLHUP : POLLOUT;
+  case State::Opening:
+    return is_stream() ? 0 : POLLOUT;
+  case State::Failed:
+    return POLLIN | POLLOUT | POLLHUP | (error_ ? POLLERR : 0);
+  case State::Closed:
+    return POLLNVAL;
+  case State::Listening:
+    return accept_queue_.empty() ? 0 : POLLIN;
+  case State::Bound:
+    if (is_stream())
+      return 0;
+    [[fallthrough]];
+  case State::Connected:
+    break;
+  }
+  if (is_stream()) {
+    if (!rx_.empty() || rd_eof_ || rd_shut_)
+      ev |= POLLIN;
+    if (rd_eof_)
+      ev |= POLLRDHUP;
+    if (!wr_shut_ && in_flight_ < send_window())
+      ev |= POLLOUT;
+    if ((rd_eof_ || rd_shut_) && wr_shut_)
+      ev |= POLLHUP;
+  } else {
+    if (!datagrams_.empty() || rd_shut_)
+      ev |= POLLIN;
+    if (!wr_shut_)
+      ev |= POLLOUT;
+  }
+  if (error_)
+    ev |= POLLERR;
+  return ev;
+}
+
+int Socket::readable_bytes() const {
+  return int(is_stream() ? rx_.size() : datagrams_.front_size());
+}
+
+int Socket::local_address(Endpoint* ep) const {
+  *ep = local_;
+  return 0;
+}
+
+int Socket::peer_address(Endpoint* ep) const {
+  bool have_peer = is_stream() ? (state_ == State::Connected) : connected_;
+  if (!have_peer)
+    return -ENOTCONN;
+  *ep = remote_;
+  return 0;
+}
+
+int Socket::set_buffer(int name, int value) {
+  // Linux doubles the request (for bookkeeping overhead) and reports that.
+  int floor = name == SO_SNDBUF ? kMinSndbuf : kMinRcvbuf;
+  int size = std::max(value > INT32_MAX / 2 ? INT32_MAX : value * 2, floor);
+  if (name == SO_SNDBUF) {
+    sndbuf_ = size;
+  } else {
+    rcvbuf_ = size;
+    if (is_stream())
+      rx_.resize(size_t(size));
+    else
+      datagrams_.set_limit(size_t(size));
+    maybe_resume_read();
+  }
+  notify_waiters();
+  return 0;
+}
+
+int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
+  int v = 0;
+  bool before_open = state_ == State::Idle;
+  if (level == SOL_SOCKET) {
+    switch (name) {
+    case SO_RCVTIMEO:
+    case SO_SNDTIMEO: {
+      if (!value || len < (socklen_t)sizeof(timeval))
+        return -EINVAL;
+      timeval tv;
+      memcpy(&tv, value, sizeof tv);
+      if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+        return -EDOM;
+      (name == SO_RCVTIMEO ? rcvtimeo_ms_ : sndtimeo_ms_) = timeval_ms(tv);
+      return 0;
+    }
+    case SO_LINGER:
+      if (!value || len < (socklen_t)sizeof(linger))
+        return -EINVAL;
+      memcpy(&linger_, value, sizeof linger_);
+      return 0;
+    }
+    if (int r = get_int(value, len, &v))
+      return r;
+    switch (name) {
+    case SO_REUSEADDR:
+      // TCP servers in the browser always reuse TIME_WAIT ports; for UDP it
+      // is the UDPSocket's multicastAllowAddressSharing, fixed at bind.
+      if (!is_stream() && !before_open && bool(v) != reuseaddr_)
+        return -EINVAL;
+      reuseaddr_ = v;
+      return 0;
+    case SO_KEEPALIVE:
+      if (!is_stream())
+        return -ENOPROTOOPT;
+      if (!before_open && bool(v) != keepalive_)
+        return -EINVAL; // keepAliveDelay is fixed when TCPSocket is built
+      keepalive_ = v;
+      return 0;
+    case SO_SNDBUF:
+    case SO_RCVBUF:
+      return set_buffer(name, v);
+    case SO_BROADCAST:
+      return v ? -ENOPROTOOPT : 0; // Direct Sockets cannot broadcast
+    }
+    return -ENOPROTOOPT;
+  }
+  if (level == IPPROTO_TCP) {
+    if (!is_stream())
+      return -ENOPROTOOPT;
+    if (int r = get_int(value, len, &v))
+      return r;
+    switch (name) {
+    case TCP_NODELAY:
+      if (!before_open && bool(v) != nodelay_)
+        return -EINVAL; // noDelay is fixed when TCPSocket is built
+      nodelay_ = v;
+      return 0;
+    case TCP_KEEPIDLE:
+      if (v < 1 || v > 32767)
+        return -EINVAL;
+      if (!before_open && v != keepidle_s_)
+        return -EINVAL;
+      keepidle_s_ = v;
+      return 0;
+    case TCP_KEEPINTVL:
+    case TCP_KEEPCNT:
+      // The API has a keep-alive delay only; the probe interval and count
+      // are the browser's.
+      return -ENOPROTOOPT;
+    }
+    return -ENOPROTOOPT;
+  }
+  if (level == IPPROTO_IPV6 && family_ == AF_INET6 && name == IPV6_V6ONLY) {
+    if (int r = get_int(value, len, &v))
+      return r;
+    if (!before_open)
+      return -EINVAL;
+    v6only_ = v;
+    return 0;
+  }
+  return -ENOPROTOOPT;
+}
+
+int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
+  if (level == SOL_SOCKET) {
+    switch (name) {
+    case SO_ERROR:
+      return put_value(take_error(), value, len);
+    case SO_TYPE:
+      return put_value(type_, value, len);
+    case SO_DOMAIN:
+      return put_value(family_, value, len);
+    case SO_PROTOCOL:
+      return put_value(is_stream() ? int(IPPROTO_TCP) : int(IPPROTO_UDP), value,
+                       len);
+    case SO_ACCEPTCONN:
+      return put_value(int(state_ == State::Listening), value, len);
+    case SO_REUSEADDR:
+      return put_value(int(reuseaddr_), value, len);
+    case SO_KEEPALIVE:
+      return put_value(int(keepalive_), value, len);
+    case SO_SNDBUF:
+      return put_value(sndbuf_, value, len);
+    case SO_RCVBUF:
+      return put_value(rcvbuf_, value, len);
+    case SO_BROADCAST:
+      return put_value(0, value, len);
+    case SO_LINGER:
+      return put_value(linger_, value, len);
+    case SO_RCVTIMEO:
+      return put_value(ms_timeval(rcvtimeo_ms_), value, len);
+    case SO_SNDTIMEO:
+      return put_value(ms_timeval(sndtimeo_ms_), value, len);
+    }
+    return -ENOPROTOOPT;
+  }
+  if (level == IPPROTO_TCP && is_stream()) {
+    switch (name) {
+    case TCP_NODELAY:
+      return put_value(int(nodelay_), value, len);
+    case TCP_KEEPIDLE:
+      return put_value(keepidle_s_, value, len);
+    case TCP_KEEPINTVL:
+      return put_value(keepintvl_s_, value, len);
+    case TCP_KEEPCNT:
+      return put_value(keepcnt_, value, len);
+    }
+    return -ENOPROTOOPT;
+  }
+  if (level == IPPROTO_IPV6 && family_ == AF_INET6 && name == IPV6_V6ONLY)
+    return put_value(int(v6only_), value, len);
+  return -ENOPROTOOPT;
+}
+
+// ---- Events from the bridge ----------------------------------------------------
+
+void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
+  if (state_ != State::Opening)
+    return;
+  local_ = local;
+  if (is_stream() && connected_) {
+    remote_ = remote;
+    state_ = State::Connected;
+  } else if (!is_stream() && !bound_) {
+    state_ = State::Connected; // UDPSocket in connected mode
+  } else {
+    state_ = State::Bound;
+  }
+  notify_waiters();
+}
+
+void Socket::on_error(int err) {
+  if (state_ == State::Closed)
+    return;
+  error_ = err;
+  // A UDP socket stays usable after an ICMP-style error; others are done.
+  if (is_stream() || state_ == State::Opening)
+    state_ = State::Failed;
+  notify_waiters();
+}
+
+void Socket::on_sent(size_t n) {
+  in_flight_ -= std::min(n, in_flight_);
+  notify_waiters();
+}
+
+void Socket::on_eof() {
+  rd_eof_ = true;
+  notify_waiters();
+}
+
+uint8_t* Socket::rx_reserve(size_t* len) {
+  uint8_t* p = rx_.write_region(len);
+  if (!*len)
+    rx_paused_ = true;
+  return p;
+}
+
+void Socket::rx_commit(size_t n) {
+  rx_.commit(n);
+  notify_waiters();
+}
+
+uint8_t* Socket::datagram_reserve(size_t len) {
+  if (!datagrams_.fits(len)) {
+    rx_paused_ = true;
+    return nullptr;
+  }
+  staging_.resize(std::max<size_t>(len, 1)); // non-null even when empty
+  return staging_.data();
+}
+
+void Socket::datagram_commit(size_t len, const Endpoint& from) {
+  uint8_t* dst = datagrams_.push(from, std::min(len, staging_.size()));
+  memcpy(dst, staging_.data(), std::min(len, staging_.size()));
+  notify_waiters();
+}
+
+std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
+                                          const Endpoint& remote) {
+  if (state_ != State::Listening || accept_queue_.size() >= size_t(backlog_))
+    return nullptr;
+  auto conn = std::make_shared<Socket>(family_, type_, protocol_);
+  conn->state_ = State::Connected;
+  conn->connected_ = true;
+  conn->local_ = local;
+  conn->remote_ = remote;
+  conn->nodelay_ = nodelay_;
+  conn->sndbuf_ = sndbuf_;
+  conn->rcvbuf_ = rcvbuf_;
+  conn->rx_.reset(size_t(rcvbuf_));
+  accept_queue_.push_back(conn);
+  notify_waiters();
+  return conn;
+}
+
+} // namespace directsockets
