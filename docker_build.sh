@@ -43,7 +43,9 @@ RUN bash /tmp/provision.sh
 COPY . $PROJECT_DIR
 RUN bash $PROJECT_DIR/tools/image/finalize.sh $PROJECT_DIR
 DOCKERFILE
-  docker build ${rebuild:+$([ $rebuild = 1 ] && echo --no-cache)} -f "$ctx/Dockerfile" -t "$SOCKET_IWA_IMAGE" .
+  nocache=()
+  [ $rebuild = 1 ] && nocache=(--no-cache)
+  docker build "${nocache[@]}" -f "$ctx/Dockerfile" -t "$SOCKET_IWA_IMAGE" .
   done_step
   exit 0
 fi
@@ -72,12 +74,12 @@ if [ ! -f "$root/.socket-iwa-base" ]; then
   mv "$root.partial" "$root"
   done_step
 fi
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+[ -f /etc/resolv.conf ] && cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 provision=$(sha256sum tools/image/provision.sh | cut -c1-16)
 if [ "$(cat "$root/.socket-iwa-provisioned" 2>/dev/null)" != "$provision" ]; then
   step "installing Debian's emscripten, clang, node, chromium; fetching Emscripten's test tree"
-  in_image / bash "$PROJECT_DIR/tools/image/provision.sh"
+  in_image "$PROJECT_DIR" bash tools/image/provision.sh
   echo "$provision" >"$root/.socket-iwa-provisioned"
   rm -f "$root/.socket-iwa-overlay"
   done_step

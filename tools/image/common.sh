@@ -53,10 +53,13 @@ envs=(); while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --rbind /sys "$root/sys"
-for d in "$project" "$dir"; do
-  mkdir -p "$root$d"
-  mountpoint -q "$root$d" || mount --bind "$d" "$root$d"
-done
+mkdir -p "$root$project"
+mount --bind "$project" "$root$project"
+case $dir in
+  "$project" | "$project"/*) ;;
+  /) echo "in-image: will not run from /" >&2; exit 2 ;;
+  *) mkdir -p "$root$dir" && mount --bind "$dir" "$root$dir" ;;
+esac
 exec chroot "$root" /usr/bin/env -i "${envs[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$dir" "$@"
 INNER
 }

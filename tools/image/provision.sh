@@ -7,6 +7,9 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
+# A guard against running on a host by mistake.
+grep -q "sid" /etc/os-release || { echo "provision.sh: this is not the Debian sid toolchain root" >&2; exit 1; }
+
 # sid's Release file can be past its Valid-Until date in the archive we reach.
 echo 'Acquire::Check-Valid-Until "false";' >/etc/apt/apt.conf.d/99socket-iwa
 # Source packages come from the same archive as the binary ones.

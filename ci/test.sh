@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test layer of Socket.IWA, building or updating the toolchain
+# image first, and ends with one line: "N passed, N failed".
+#   1. the patcher, against Emscripten trees (python unittest, on the host)
+#   2. native unit tests of the socket core (ctest + GoogleTest, sanitizers)
+#   3. the Node.js Direct Sockets implementation (node --test)
+#   4. Emscripten's harness: test/runner directsockets
+# Each layer runs even when an earlier one failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash docker_build.sh
+
+logs=build/test-logs
+mkdir -p "$logs"
+passed=0 failed=0 broken=()
+
+# layer NAME PARSER CMD...: runs CMD, adds the counts PARSER reads off its log.
+layer() {
+  local name=$1 parser=$2; shift 2
+  printf '\n=== %s: %s\n' "$name" "$*"
+  local status=0
+  "$@" 2>&1 | tee "$logs/$name.log" || status=$?
+  local counts
+  counts=$("$parser" "$logs/$name.log")
+  read -r p f <<<"$counts"
+  if [ "$status" != 0 ] && [ "$f" = 0 ]; then f=1; fi # a crash counts as a failure
+  [ "$p$f" = 00 ] && f=1                                 # so does running no test
+  passed=$((passed + p)) failed=$((failed + f))
+  [ "$f" = 0 ] || broken+=("$name")
+  printf '=== %s: %d passed, %d failed\n' "$name" "$p" "$f"
+}
+
+# Python's unittest (and Emscripten's runner): "Ran N tests" + "FAILED (failures=a, errors=b)".
+unittest_counts() {
+  python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors='replace').read()
+ran = sum(int(n) for n in re.findall(r'^Ran (\d+) tests?', text, re.M))
+bad = sum(int(n) for n in re.findall(r'(?:failures|errors|unexpected successes)=(\d+)', text))
+skipped = sum(int(n) for n in re.findall(r'skipped=(\d+)', text))
+print(ran - bad - skipped, bad)
+PY
+}
+# ctest: "N% tests passed, F tests failed out of T".
+ctest_counts() {
+  sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
+    awk '{p += $1 - $2; f += $2} END {print p + 0, f + 0}'
+}
+# node --test: "# pass N" and "# fail N".
+node_counts() {
+  awk '/^# pass /{p += $3} /^# fail /{f += $3} END {print p + 0, f + 0}' "$1"
+}
+
+layer patcher unittest_counts python3 -m unittest discover -v -s test/tools -p 'test_*.py'
+layer native ctest_counts tools/in-image bash test/native/run.sh
+layer node-direct-sockets node_counts tools/in-image node --test tools/direct-sockets-node/test/
+layer harness unittest_counts tools/in-image env EMTEST_BROWSER=0 \
+  python3 /opt/socket-iwa/emscripten/test/runner.py directsockets
+
+printf '\n'
+[ ${#broken[@]} = 0 ] || printf 'failing layers: %s\n' "${broken[*]}"
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]
