@@ -33,6 +33,12 @@ EDITS = [
               "    ('DIRECT_SOCKETS', 'NODERAWSOCKETS', 'they are alternative socket backends'),\n"
               "    ('DIRECT_SOCKETS', 'WASMFS', 'Direct Sockets share the fd table of the JS filesystem'),\n"
               "    ('DIRECT_SOCKETS', 'NO_FILESYSTEM', 'socket descriptors live in the filesystem\\'s fd table'),\n"),
+    # Socket fds live in the JS filesystem's fd table, even in a program that
+    # opens no file.
+    dict(path='tools/link.py',
+         anchor="  if options.preload_files:\n    # File preloading uses `Module['preRun']`.\n",
+         where='before',
+         text="  if settings.DIRECT_SOCKETS:\n    settings.FORCE_FILESYSTEM = 1\n\n"),
     # The socket core is C++: link the C++ runtime, as WASMFS does.
     dict(path='tools/link.py',
          anchor="  if settings.WASMFS:\n    settings.LINK_AS_CXX = True\n",

@@ -7,6 +7,8 @@
 #
 # Socket.IWA is licensed under Apache-2.0.
 
+import functools
+import http.server
 import os
 import socket
 import socketserver
@@ -67,6 +69,17 @@ class directsockets(RunnerCore):
     self.require_jspi()
     with tcp_server(EchoHandler, host) as port:
       self.do_runf(source('tcp_echo_client.c'), 'done\n', args=[str(port), host])
+
+  def test_http_get(self):
+    # The demo program: a plain blocking HTTP client that opens no file, so
+    # only the sockets need the filesystem's fd table.
+    self.require_jspi()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=source(''))
+    with tcp_server(handler) as port:
+      out = self.do_runf(source('http_get.c'), args=['127.0.0.1', str(port), '/no_api.c'])
+    self.assertContained('HTTP/1.0 200 OK', out)
+    with open(source('no_api.c')) as f:
+      self.assertContained(f.read(), out)
 
   def test_fd_sharing(self):
     # Socket fds live in the filesystem's fd table.
