@@ -38,7 +38,7 @@ EDITS = [
     dict(path='tools/link.py',
          anchor="  if options.preload_files:\n    # File preloading uses `Module['preRun']`.\n",
          where='before',
-         text="  if settings.DIRECT_SOCKETS:\n    settings.FORCE_FILESYSTEM = 1\n\n"),
+         text="  if settings.DIRECT_SOCKETS and settings.FILESYSTEM:\n    settings.FORCE_FILESYSTEM = 1\n\n"),
     # The socket core is C++: link the C++ runtime, as WASMFS does.
     dict(path='tools/link.py',
          anchor="  if settings.WASMFS:\n    settings.LINK_AS_CXX = True\n",
