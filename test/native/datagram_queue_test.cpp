@@ -1,0 +1,93 @@
+#include "datagram_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using directsockets::DatagramQueue;
+using directsockets::Endpoint;
+using directsockets::endpoint_parse;
+
+namespace {
+
+Endpoint from(const char* host, uint16_t port) {
+  Endpoint ep;
+  EXPECT_TRUE(endpoint_parse(host, port, &ep));
+  return ep;
+}
+
+} // namespace
+
+TEST(DatagramQueue, EmptyQueue) {
+  DatagramQueue q;
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+  EXPECT_EQ(q.front_size(), 0u);
+}
+
+TEST(DatagramQueue, PushAndPopAccountBytes) {
+  DatagramQueue q;
+  q.set_limit(100);
+  memcpy(q.push(from("10.0.0.1", 1), 3), "abc", 3);
+  memcpy(q.push(from("10.0.0.2", 2), 5), "defgh", 5);
+  EXPECT_EQ(q.bytes(), 8u);
+  EXPECT_EQ(q.front_size(), 3u);
+  EXPECT_EQ(q.front().from, from("10.0.0.1", 1));
+  EXPECT_EQ(std::string(q.front().data.begin(), q.front().data.end()), "abc");
+  q.pop();
+  EXPECT_EQ(q.bytes(), 5u);
+  EXPECT_EQ(q.front_size(), 5u);
+  EXPECT_EQ(q.front().from, from("10.0.0.2", 2));
+  q.pop();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(DatagramQueue, FitsHonoursLimit) {
+  DatagramQueue q;
+  q.set_limit(10);
+  q.push(from("10.0.0.1", 1), 6);
+  EXPECT_TRUE(q.fits(4));
+  EXPECT_FALSE(q.fits(5));
+  q.push(from("10.0.0.1", 1), 4);
+  EXPECT_FALSE(q.fits(1));
+  q.pop();
+  EXPECT_TRUE(q.fits(6));
+}
+
+TEST(DatagramQueue, EmptyQueueTakesAnyDatagram) {
+  // Else a datagram larger than the limit could never be received.
+  DatagramQueue q;
+  q.set_limit(10);
+  EXPECT_TRUE(q.fits(65507));
+  q.push(from("10.0.0.1", 1), 65507);
+  EXPECT_FALSE(q.fits(1));
+}
+
+TEST(DatagramQueue, ZeroLengthDatagrams) {
+  DatagramQueue q;
+  q.set_limit(10);
+  q.push(from("10.0.0.1", 7), 0);
+  EXPECT_FALSE(q.empty());
+  EXPECT_EQ(q.front_size(), 0u);
+  EXPECT_EQ(q.bytes(), 0u);
+  EXPECT_EQ(q.front().from.port, 7);
+  q.pop();
+  EXPECT_TRUE(q.empty());
+}
+
+// BUG: the header promises a queue bounded so a slow reader holds bounded
+// memory, but zero-length datagrams are charged 0 bytes, so fits(0) is true
+// forever and a peer sending empty datagrams grows the queue without limit
+// (the kernel charges every skb its truesize). Expected: fits(0) turns false
+// after a bounded number of datagrams; actual: never.
+TEST(DatagramQueue, DISABLED_ZeroLengthDatagramsAreBounded) {
+  DatagramQueue q;
+  q.set_limit(1024);
+  size_t n = 0;
+  while (q.fits(0) && n < 100000) {
+    q.push(from("10.0.0.1", 1), 0);
+    n++;
+  }
+  EXPECT_LT(n, 100000u);
+}
