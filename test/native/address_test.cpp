@@ -156,10 +156,9 @@ TEST(Address, ForeignFamilyIsRejected) {
   EXPECT_NE(endpoint_from_sockaddr(sa(&ss), sizeof ss, AF_INET6, &ep), 0);
 }
 
-// BUG: Linux accepts a sockaddr_in6 of SIN6_LEN_RFC2133 (24) bytes, without
-// sin6_scope_id, and takes scope 0 (bind() on Linux succeeds with len 24).
-// Expected 0; actual EINVAL (the core requires all 28 bytes).
-TEST(Address, DISABLED_Rfc2133LengthSockaddrIn6IsAccepted) {
+// Linux accepts a sockaddr_in6 of SIN6_LEN_RFC2133 (24) bytes, without
+// sin6_scope_id.
+TEST(Address, Rfc2133LengthSockaddrIn6IsAccepted) {
   sockaddr_in6 in6 = v6("2001:db8::1", 80);
   in6.sin6_scope_id = 5; // beyond the 24 bytes: must be ignored
   Endpoint ep;
@@ -168,13 +167,9 @@ TEST(Address, DISABLED_Rfc2133LengthSockaddrIn6IsAccepted) {
   EXPECT_EQ(ep.scope_id, 0u);
 }
 
-// BUG: address.h documents that "an AF_INET6 socket also takes AF_INET
-// addresses, as IPv4-mapped", and Linux does so for UDP (connect/sendto of a
-// sockaddr_in on an AF_INET6 UDP socket succeed). address.cpp instead returns
-// EAFNOSUPPORT for every AF_INET address on an AF_INET6 socket (its comment
-// cites Linux, which is right for TCP only). Expected: 0 and an endpoint that
-// is, or writes back as, ::ffff:192.0.2.1; actual: EAFNOSUPPORT.
-TEST(Address, DISABLED_InetSockaddrOnInet6SocketIsTakenAsV4Mapped) {
+// An AF_INET6 socket reads AF_INET addresses (Linux takes them for UDP
+// connect/sendto).
+TEST(Address, InetSockaddrOnInet6SocketIsTakenAsV4Mapped) {
   sockaddr_in in = v4("192.0.2.1", 7);
   Endpoint ep;
   ASSERT_EQ(endpoint_from_sockaddr(sa(&in), sizeof in, AF_INET6, &ep), 0);

@@ -20,7 +20,7 @@ fi
 # Variables that cross into the image; everything else starts clean.
 image_env() {
   local name
-  for name in CI TERM EMTEST_BROWSER EMTEST_VERBOSE EMTEST_SKIP_JSPI EMCC_DEBUG \
+  for name in CI TERM EMTEST_BROWSER EMTEST_VERBOSE EMTEST_SKIP_JSPI EMTEST_TIMEOUT EMCC_DEBUG \
               EMTEST_SAVE_DIR NODE_OPTIONS $(compgen -v SOCKET_IWA_); do
     [ -n "${!name+x}" ] && printf '%s=%s\n' "$name" "${!name}"
   done

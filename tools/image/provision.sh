@@ -24,7 +24,8 @@ apt-get update -q
 packages=(
   emscripten python3-psutil   # the toolchain and what its test harness imports
   chromium                    # the real browser for the IWA test layer
-  cmake g++ libgtest-dev      # native unit tests of the socket core
+  cmake make g++ libgtest-dev # native unit tests of the socket core
+  libclang-rt-21-dev          # libFuzzer and sanitizers for clang
   xz-utils ca-certificates procps iproute2 git
 )
 apt-get install -y -q --no-install-recommends "${packages[@]}"

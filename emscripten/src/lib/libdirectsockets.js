@@ -272,8 +272,9 @@ var LibraryDirectSockets = {
     }
     if (sendBuffer) options.sendBufferSize = sendBuffer;
     if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
-    if (multicastTtl >= 0) options.multicastTimeToLive = multicastTtl;
-    if (multicastLoop >= 0) options.multicastLoopback = !!multicastLoop;
+    // Only what differs from the API's defaults (TTL 1, loopback on).
+    if (multicastTtl != 1) options.multicastTimeToLive = multicastTtl;
+    if (!multicastLoop) options.multicastLoopback = false;
     var rec = {remoteAddress: remoteHost, remotePort};
     DSOCK.objects.set(id, rec);
     try {

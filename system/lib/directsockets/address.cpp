@@ -10,6 +10,7 @@ namespace directsockets {
 
 namespace {
 const uint8_t kV4MappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+const socklen_t kSockaddrIn6Rfc2133Len = 24;
 } // namespace
 
 bool Endpoint::is_unspecified() const {
@@ -19,6 +20,17 @@ bool Endpoint::is_unspecified() const {
 
 bool Endpoint::is_v4_mapped() const {
   return family == AF_INET6 && memcmp(addr, kV4MappedPrefix, 12) == 0;
+}
+
+Endpoint Endpoint::unmapped() const {
+  if (!is_v4_mapped())
+    return *this;
+  Endpoint v4 = *this;
+  v4.family = AF_INET;
+  memset(v4.addr, 0, sizeof v4.addr);
+  memcpy(v4.addr, addr + 12, 4);
+  v4.flowinfo = v4.scope_id = 0;
+  return v4;
 }
 
 void Endpoint::host(char out[kHostLen]) const {
@@ -40,10 +52,6 @@ int endpoint_from_sockaddr(const sockaddr* sa, socklen_t len, int family,
       return EINVAL;
     auto* in = reinterpret_cast<const sockaddr_in*>(sa);
     out->port = ntohs(in->sin_port);
-    if (family == AF_INET6) {
-      // Linux rejects AF_INET addresses on AF_INET6 sockets.
-      return EAFNOSUPPORT;
-    }
     out->family = AF_INET;
     memcpy(out->addr, &in->sin_addr, 4);
     return 0;
@@ -51,14 +59,16 @@ int endpoint_from_sockaddr(const sockaddr* sa, socklen_t len, int family,
   if (sa->sa_family == AF_INET6) {
     if (family != AF_INET6)
       return EAFNOSUPPORT;
-    if (len < (socklen_t)sizeof(sockaddr_in6))
+    // Linux takes the RFC 2133 layout, without sin6_scope_id.
+    if (len < kSockaddrIn6Rfc2133Len)
       return EINVAL;
     auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
     out->family = AF_INET6;
     memcpy(out->addr, &in6->sin6_addr, 16);
     out->port = ntohs(in6->sin6_port);
     out->flowinfo = in6->sin6_flowinfo;
-    out->scope_id = in6->sin6_scope_id;
+    if (len >= (socklen_t)sizeof(sockaddr_in6))
+      out->scope_id = in6->sin6_scope_id;
     return 0;
   }
   return family == AF_INET ? EAFNOSUPPORT : EINVAL;
@@ -111,6 +121,10 @@ Endpoint endpoint_any(int family) {
   Endpoint ep;
   ep.family = family;
   return ep;
+}
+
+bool same_peer(const Endpoint& a, const Endpoint& b) {
+  return a.unmapped() == b.unmapped();
 }
 
 bool operator==(const Endpoint& a, const Endpoint& b) {

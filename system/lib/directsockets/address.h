@@ -21,14 +21,17 @@ struct Endpoint {
 
   bool is_unspecified() const; // 0.0.0.0 or ::
   bool is_v4_mapped() const;   // ::ffff:a.b.c.d
+  // The IPv4 form of an IPv4-mapped address; other addresses unchanged.
+  Endpoint unmapped() const;
   // The address as text for the Direct Sockets API: IPv4-mapped IPv6
   // addresses are given in their IPv4 form.
   void host(char out[kHostLen]) const;
 };
 
 // Reads a sockaddr of a socket of `family`. Returns 0 or an errno: EINVAL for
-// a short length, EAFNOSUPPORT for a foreign family (an AF_INET6 socket also
-// takes AF_INET addresses, as IPv4-mapped).
+// a short length, EAFNOSUPPORT for a foreign family. An AF_INET6 socket also
+// reads AF_INET addresses (as an AF_INET Endpoint): Linux takes them for UDP
+// connect/sendto and refuses them elsewhere, which the caller decides.
 int endpoint_from_sockaddr(const sockaddr* sa, socklen_t len, int family,
                            Endpoint* out);
 
@@ -44,5 +47,7 @@ bool endpoint_parse(const char* host, uint16_t port, Endpoint* out);
 Endpoint endpoint_any(int family);
 
 bool operator==(const Endpoint& a, const Endpoint& b);
+// Equality of address and port, with IPv4-mapped and IPv4 forms equal.
+bool same_peer(const Endpoint& a, const Endpoint& b);
 
 } // namespace directsockets

@@ -4,12 +4,12 @@ namespace directsockets {
 
 uint8_t* DatagramQueue::push(const Endpoint& from, size_t len) {
   queue_.push_back(Datagram{from, std::vector<uint8_t>(len)});
-  bytes_ += len;
+  bytes_ += charge(len);
   return queue_.back().data.data();
 }
 
 void DatagramQueue::pop() {
-  bytes_ -= queue_.front().data.size();
+  bytes_ -= charge(queue_.front().data.size());
   queue_.pop_front();
 }
 

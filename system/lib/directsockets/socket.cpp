@@ -19,6 +19,9 @@ namespace {
 constexpr int kTcpSndbuf = 16384, kTcpRcvbuf = 131072;
 constexpr int kUdpBuf = 212992;
 constexpr int kMinSndbuf = 4608, kMinRcvbuf = 2304;
+constexpr int kMaxBuf = 212992; // net.core.[rw]mem_max
+constexpr int kDefaultTtl = 64;  // net.ipv4.ip_default_ttl
+constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 // Bytes a stream socket lets the bridge hold in flight while SO_SNDBUF is
 // unset; writes past it wait (and POLLOUT clears) until earlier ones complete.
 constexpr size_t kDefaultSendWindow = 64 * 1024;
@@ -78,6 +81,8 @@ template <typename T> int put_value(const T& v, void* value, socklen_t* len) {
 }
 
 double timeval_ms(const timeval& tv) {
+  if (tv.tv_sec < 0)
+    return 0; // Linux takes a negative timeout as "do not wait"
   if (tv.tv_sec == 0 && tv.tv_usec == 0)
     return -1; // zero means "no timeout"
   return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
@@ -123,7 +128,7 @@ int Socket::take_error() {
 }
 
 size_t Socket::send_window() const {
-  return sndbuf_ == kTcpSndbuf ? kDefaultSendWindow : size_t(sndbuf_);
+  return sndbuf_set_ ? size_t(sndbuf_) : kDefaultSendWindow;
 }
 
 int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
@@ -142,105 +147,154 @@ int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
 
 // ---- Setup -----------------------------------------------------------------
 
+// Port 0 asks the browser for an ephemeral port, known once the object
+// opens. A caller that cannot wait for that (event-loop mode) gets a random
+// port from Linux's ephemeral range instead, so getsockname() can answer at
+// once; if that port is taken the socket fails with EADDRINUSE.
+Endpoint Socket::local_request(const Endpoint& ep) const {
+  Endpoint req = ep;
+  if (req.port == 0 && !can_block()) {
+    static uint32_t seed = uint32_t(now_ms() * 1000) ^ 0x9e3779b9u;
+    seed = seed * 1664525u + 1013904223u;
+    req.port = uint16_t(32768 + (seed >> 8) % (61000 - 32768));
+  }
+  return req;
+}
+
 int Socket::bind(CoreLock& lock, const Endpoint& ep) {
   if (state_ != State::Idle || bound_)
     return -EINVAL;
-  if (ep.family == AF_INET6 && ep.is_v4_mapped() && v6only_)
-    return -EADDRNOTAVAIL;
-  local_ = ep;
+  if (family_ == AF_INET6 && ep.family == AF_INET)
+    return -EAFNOSUPPORT;
+  if (ep.is_v4_mapped() && v6only_)
+    return -EINVAL;
   bound_ = true;
+  requested_port_ = ep.port;
+  local_ = local_request(ep);
   // The Direct Sockets objects that own a local address are created here, so
   // EADDRINUSE comes from bind() as on Linux.
-  return is_stream() ? open_server(lock, ep) : open_udp(lock, nullptr);
+  return is_stream() ? open_server(lock) : open_udp(lock, /*wait=*/true);
 }
 
-int Socket::open_server(CoreLock& lock, const Endpoint& ep) {
+int Socket::open_server(CoreLock& lock) {
   char host[kHostLen];
-  ep.host(host);
+  local_.host(host);
   state_ = State::Opening;
-  _dsock_js_tcp_listen(id_, host, ep.port, kServerBacklog, v6only_);
+  _dsock_js_tcp_listen(id_, host, local_.port, kServerBacklog, v6only_);
   int r = wait_opened(lock, !can_block(), -1);
   return r == -EINPROGRESS ? 0 : r;
 }
 
-int Socket::open_udp(CoreLock& lock, const Endpoint* remote) {
-  char local_host[kHostLen] = "", remote_host[kHostLen] = "";
-  if (remote)
-    remote->host(remote_host);
-  else
-    local_.host(local_host);
+// Opens the UDPSocket in bound mode: it sends anywhere, and connect() is a
+// peer filter and default destination kept here, as in the kernel.
+int Socket::open_udp(CoreLock& lock, bool wait) {
+  char host[kHostLen];
+  local_.host(host);
   state_ = State::Opening;
-  _dsock_js_udp_open(id_, remote_host, remote ? remote->port : 0, local_host,
-                     remote ? 0 : local_.port, sndbuf_ == kUdpBuf ? 0 : sndbuf_,
-                     rcvbuf_ == kUdpBuf ? 0 : rcvbuf_, v6only_, reuseaddr_,
+  _dsock_js_udp_open(id_, "", 0, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
+                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_, reuseaddr_,
                      multicast_ttl_, multicast_loop_);
-  // Without a way to wait, datagrams queue in the bridge until it opens and
-  // failures surface through SO_ERROR and the next call.
-  int r = wait_opened(lock, !can_block(), -1);
+  // Datagrams sent meanwhile queue in the bridge until it opens; failures
+  // that nobody waits for surface through SO_ERROR and the next call.
+  int r = wait_opened(lock, !(wait && can_block()), -1);
   return r == -EINPROGRESS ? 0 : r;
 }
 
 int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
   if (!is_stream()) {
-    if (connected_)
-      return ep == remote_ ? 0 : -EISCONN;
+    if (ep.family == AF_UNSPEC) {
+      connected_ = false; // dissolve the association, as Linux does
+      return 0;
+    }
     remote_ = ep;
     connected_ = true;
-    // A bound socket keeps its UDPSocket: `ep` becomes the default
-    // destination and the only source accepted.
-    return state_ == State::Idle ? open_udp(lock, &ep) : 0;
+    if (state_ != State::Idle)
+      return 0;
+    bound_ = true; // Linux binds an unbound socket on connect
+    local_ = local_request(endpoint_any(family_));
+    return open_udp(lock, /*wait=*/true);
   }
+  if (family_ == AF_INET6 && ep.family == AF_INET)
+    return -EAFNOSUPPORT;
   switch (state_) {
   case State::Opening:
-    return connected_ ? (nonblock ? -EALREADY : wait_opened(lock, false, -1))
-                      : -EINVAL;
+    if (!connected_)
+      break; // a server socket from bind(); see below
+    return nonblock ? -EALREADY : wait_opened(lock, false, -1);
   case State::Connected:
+    if (connect_unreported_) {
+      connect_unreported_ = false;
+      return 0;
+    }
     return -EISCONN;
-  case State::Bound:
   case State::Listening:
-    // TCPSocket takes no local address: a bound socket cannot connect.
     return -EINVAL;
   case State::Failed:
-    return error_ ? -take_error() : -ECONNABORTED;
+    if (error_)
+      return -take_error();
+    // The failure was reported: like Linux, the socket may try again.
+    state_ = State::Idle;
+    connected_ = false;
+    break;
   case State::Closed:
     return -EBADF;
   case State::Idle:
+  case State::Bound:
     break;
   }
-  if (ep.family == AF_INET6 && ep.is_v4_mapped() && v6only_)
+  if (bound_) {
+    // TCPSocket takes no local address. A bind() to an ephemeral port asked
+    // for nothing a connection cannot give; a chosen port cannot be had.
+    if (requested_port_ != 0)
+      return -EADDRNOTAVAIL;
+    _dsock_js_close(id_, true);
+    bound_ = false;
+    state_ = State::Idle;
+  }
+  if (ep.is_v4_mapped() && v6only_)
     return -ENETUNREACH;
   char host[kHostLen];
   ep.host(host);
   remote_ = ep;
   connected_ = true;
   state_ = State::Opening;
-  _dsock_js_tcp_connect(id_, host, ep.port, sndbuf_ == kTcpSndbuf ? 0 : sndbuf_,
-                        rcvbuf_ == kTcpRcvbuf ? 0 : rcvbuf_, nodelay_,
+  _dsock_js_tcp_connect(id_, host, ep.port, sndbuf_set_ ? sndbuf_ : 0,
+                        rcvbuf_set_ ? rcvbuf_ : 0, nodelay_,
                         keepalive_ ? keepidle_s_ * 1000 : 0);
-  return wait_opened(lock, nonblock || !can_block(), snd_deadline());
+  if (nonblock || !can_block()) {
+    connect_unreported_ = true;
+    return -EINPROGRESS;
+  }
+  int r = wait_opened(lock, false, snd_deadline());
+  if (r == -ETIMEDOUT) {
+    connect_unreported_ = true;
+    return -EINPROGRESS; // SO_SNDTIMEO ran out; the connect goes on (socket(7))
+  }
+  return r;
 }
 
 int Socket::listen(CoreLock& lock, int backlog) {
   if (!is_stream())
     return -EOPNOTSUPP;
-  if (state_ == State::Idle) {
+  if (state_ == State::Idle && !bound_) {
     // listen() without bind() takes an ephemeral port, as on Linux.
     if (int r = bind(lock, endpoint_any(family_)); r < 0)
       return r;
   }
-  if (state_ == State::Opening)
-    return -EINPROGRESS == wait_opened(lock, !can_block(), -1) ? -EAGAIN
-                                                                 : take_error();
-  if (state_ == State::Failed)
-    return -take_error();
-  if (state_ != State::Bound && state_ != State::Listening)
-    return -EINVAL;
-  backlog_ = std::clamp(backlog, 1, kServerBacklog);
-  if (state_ == State::Bound) {
-    state_ = State::Listening;
-    _dsock_js_resume_read(id_); // start taking connections
+  if (connected_ || (state_ != State::Opening && state_ != State::Bound &&
+                     state_ != State::Listening)) {
+    return state_ == State::Failed && error_ ? -take_error() : -EINVAL;
   }
-  return 0;
+  backlog_ = std::clamp(backlog, 1, kServerBacklog);
+  listening_ = true;
+  if (state_ == State::Bound)
+    start_listening();
+  return 0; // an opening server starts listening in on_open
+}
+
+void Socket::start_listening() {
+  state_ = State::Listening;
+  _dsock_js_resume_read(id_); // the bridge starts taking connections
 }
 
 std::shared_ptr<Socket> Socket::accept(CoreLock& lock, bool nonblock,
@@ -249,23 +303,20 @@ std::shared_ptr<Socket> Socket::accept(CoreLock& lock, bool nonblock,
     *err = EOPNOTSUPP;
     return nullptr;
   }
-  if (state_ != State::Listening) {
+  if (!listening_) {
     *err = EINVAL;
     return nullptr;
   }
-  if (nonblock && accept_queue_.empty()) {
+  auto ready = [&] {
+    return !accept_queue_.empty() ||
+           (state_ != State::Listening && state_ != State::Opening);
+  };
+  if (!ready() && (nonblock || wait_until(lock, ready, rcv_deadline()))) {
     *err = EAGAIN;
     return nullptr;
   }
-  if (wait_until(
-          lock,
-          [&] { return !accept_queue_.empty() || state_ != State::Listening; },
-          rcv_deadline())) {
-    *err = EAGAIN;
-    return nullptr;
-  }
-  if (state_ != State::Listening) {
-    *err = state_ == State::Failed ? take_error() : EBADF;
+  if (accept_queue_.empty()) {
+    *err = state_ == State::Failed && error_ ? take_error() : EINVAL;
     return nullptr;
   }
   bool was_full = accept_queue_.size() >= size_t(backlog_);
@@ -338,7 +389,7 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       return error_ ? -take_error() : -EPIPE;
     }
     if (state_ != State::Connected)
-      return -ENOTCONN;
+      return -EPIPE; // Linux: a stream socket that never connected
     if (sent == total)
       return ssize_t(sent);
     size_t window = send_window();
@@ -385,29 +436,28 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
     return -EPIPE;
   if (!to && !connected_)
     return -EDESTADDRREQ;
-  if (to && state_ == State::Connected && !(*to == remote_))
-    return -EISCONN; // a connected-mode UDPSocket has one peer
-  if (to && to->port == 0)
+  const Endpoint& dest = to ? *to : remote_;
+  if (dest.port == 0)
     return -EINVAL;
+  if ((dest.is_v4_mapped() || dest.family == AF_INET) && v6only_)
+    return -ENETUNREACH;
   if (state_ == State::Idle) {
-    // Linux binds an unbound socket on its first send.
+    // Linux binds an unbound socket on its first send; nothing to wait for.
     bound_ = true;
-    if (int r = open_udp(lock, nullptr); r < 0)
+    local_ = local_request(endpoint_any(family_));
+    if (int r = open_udp(lock, /*wait=*/false); r < 0)
       return r;
   }
-  if (state_ == State::Failed)
+  if (error_)
     return -take_error();
+  if (state_ == State::Failed)
+    return -ENOTCONN; // its UDPSocket never opened
   if (state_ == State::Closed)
     return -EBADF;
-  char host[kHostLen] = "";
-  int port = 0;
-  if (state_ != State::Connected || (state_ == State::Opening && !bound_)) {
-    const Endpoint& dest = to ? *to : remote_;
-    dest.host(host);
-    port = dest.port;
-  }
+  char host[kHostLen];
+  dest.host(host);
   std::vector<uint8_t> data = gather(iov, iovcnt);
-  _dsock_js_send_to(id_, data.data(), data.size(), host, port);
+  _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
   return ssize_t(total);
 }
 
@@ -506,11 +556,6 @@ ssize_t Socket::recv_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
                               bool nonblock) {
   double deadline = rcv_deadline();
   while (true) {
-    // A connected socket in bound mode accepts only its peer's datagrams.
-    while (!datagrams_.empty() && connected_ && state_ == State::Bound &&
-           !(datagrams_.front().from == remote_)) {
-      datagrams_.pop();
-    }
     if (!datagrams_.empty()) {
       const Datagram& d = datagrams_.front();
       size_t len = d.data.size();
@@ -555,14 +600,14 @@ int Socket::poll_events() const {
   case State::Opening:
     return is_stream() ? 0 : POLLOUT;
   case State::Failed:
-    return POLLIN | POLLOUT | POLLHUP | (error_ ? POLLERR : 0);
+    return POLLIN | POLLOUT | POLLHUP | POLLRDHUP | (error_ ? POLLERR : 0);
   case State::Closed:
     return POLLNVAL;
   case State::Listening:
     return accept_queue_.empty() ? 0 : POLLIN;
   case State::Bound:
     if (is_stream())
-      return 0;
+      return POLLOUT | POLLHUP; // bound, not listening: as a fresh socket
     [[fallthrough]];
   case State::Connected:
     break;
@@ -572,15 +617,15 @@ int Socket::poll_events() const {
       ev |= POLLIN;
     if (rd_eof_)
       ev |= POLLRDHUP;
-    if (!wr_shut_ && in_flight_ < send_window())
+    // After SHUT_WR Linux stays writable, so the next write sees EPIPE.
+    if (wr_shut_ || in_flight_ < send_window())
       ev |= POLLOUT;
     if ((rd_eof_ || rd_shut_) && wr_shut_)
       ev |= POLLHUP;
   } else {
     if (!datagrams_.empty() || rd_shut_)
       ev |= POLLIN;
-    if (!wr_shut_)
-      ev |= POLLOUT;
+    ev |= POLLOUT;
   }
   if (error_)
     ev |= POLLERR;
@@ -605,13 +650,16 @@ int Socket::peer_address(Endpoint* ep) const {
 }
 
 int Socket::set_buffer(int name, int value) {
-  // Linux doubles the request (for bookkeeping overhead) and reports that.
+  // Linux caps the request at [wr]mem_max, doubles it (for bookkeeping
+  // overhead) and reports that.
   int floor = name == SO_SNDBUF ? kMinSndbuf : kMinRcvbuf;
-  int size = std::max(value > INT32_MAX / 2 ? INT32_MAX : value * 2, floor);
+  int size = std::max(std::clamp(value, 0, kMaxBuf) * 2, floor);
   if (name == SO_SNDBUF) {
     sndbuf_ = size;
+    sndbuf_set_ = true;
   } else {
     rcvbuf_ = size;
+    rcvbuf_set_ = true;
     if (is_stream())
       rx_.resize(size_t(size));
     else
@@ -665,7 +713,10 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
     case SO_RCVBUF:
       return set_buffer(name, v);
     case SO_BROADCAST:
-      return v ? -ENOPROTOOPT : 0; // Direct Sockets cannot broadcast
+      // Permission to send to broadcast addresses; whether the browser lets
+      // such a send through shows at sendto().
+      broadcast_ = v;
+      return 0;
     }
     return -ENOPROTOOPT;
   }
@@ -695,13 +746,51 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
     }
     return -ENOPROTOOPT;
   }
-  if (level == IPPROTO_IPV6 && family_ == AF_INET6 && name == IPV6_V6ONLY) {
-    if (int r = get_int(value, len, &v))
-      return r;
+  if ((level == IPPROTO_IP && family_ == AF_INET) ||
+      (level == IPPROTO_IPV6 && family_ == AF_INET6))
+    return set_ip_option(name, value, len);
+  return -ENOPROTOOPT;
+}
+
+// IP-level options. Those the Direct Sockets API takes are fixed when the
+// socket is built: they can be set before that, and afterwards only to the
+// value already in force. The unicast TTL is the browser's (64, as Linux's
+// default); asking for that value is the one request that can be met.
+int Socket::set_ip_option(int name, const void* value, socklen_t len) {
+  int v = 0;
+  if (int r = get_int(value, len, &v))
+    return r;
+  bool v6 = family_ == AF_INET6;
+  bool before_open = state_ == State::Idle;
+  auto fixed_at_open = [&](int& field, int value) {
+    if (!before_open && value != field)
+      return -EINVAL;
+    field = value;
+    return 0;
+  };
+  if (!v6 && name == IP_TTL)
+    return v == kDefaultTtl || v == -1 ? 0 : (v < 1 || v > 255 ? -EINVAL : -ENOPROTOOPT);
+  if (v6 && name == IPV6_UNICAST_HOPS)
+    return v == kDefaultTtl || v == -1 ? 0 : (v < -1 || v > 255 ? -EINVAL : -ENOPROTOOPT);
+  if (v6 && name == IPV6_V6ONLY) {
     if (!before_open)
       return -EINVAL;
     v6only_ = v;
     return 0;
+  }
+  if (is_stream())
+    return -ENOPROTOOPT;
+  if ((!v6 && name == IP_MULTICAST_TTL) || (v6 && name == IPV6_MULTICAST_HOPS)) {
+    if (v6 && v == -1)
+      v = 1; // -1 asks for the default
+    if (v < 0 || v > 255)
+      return -EINVAL;
+    return fixed_at_open(multicast_ttl_, v);
+  }
+  if ((!v6 && name == IP_MULTICAST_LOOP) || (v6 && name == IPV6_MULTICAST_LOOP)) {
+    if (v6 && (v < 0 || v > 1))
+      return -EINVAL;
+    return fixed_at_open(multicast_loop_, v != 0);
   }
   return -ENOPROTOOPT;
 }
@@ -729,7 +818,7 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
     case SO_RCVBUF:
       return put_value(rcvbuf_, value, len);
     case SO_BROADCAST:
-      return put_value(0, value, len);
+      return put_value(int(broadcast_), value, len);
     case SO_LINGER:
       return put_value(linger_, value, len);
     case SO_RCVTIMEO:
@@ -749,11 +838,27 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
       return put_value(keepintvl_s_, value, len);
     case TCP_KEEPCNT:
       return put_value(keepcnt_, value, len);
+    case TCP_MAXSEG:
+      // The segment size of a live connection is the browser's to know.
+      if (state_ == State::Connected)
+        return -ENOPROTOOPT;
+      return put_value(kDefaultMss, value, len);
     }
     return -ENOPROTOOPT;
   }
-  if (level == IPPROTO_IPV6 && family_ == AF_INET6 && name == IPV6_V6ONLY)
-    return put_value(int(v6only_), value, len);
+  bool v6 = family_ == AF_INET6;
+  if ((level == IPPROTO_IP && !v6) || (level == IPPROTO_IPV6 && v6)) {
+    if ((!v6 && name == IP_TTL) || (v6 && name == IPV6_UNICAST_HOPS))
+      return put_value(kDefaultTtl, value, len);
+    if (v6 && name == IPV6_V6ONLY)
+      return put_value(int(v6only_), value, len);
+    if (!is_stream() && ((!v6 && name == IP_MULTICAST_TTL) ||
+                         (v6 && name == IPV6_MULTICAST_HOPS)))
+      return put_value(multicast_ttl_, value, len);
+    if (!is_stream() && ((!v6 && name == IP_MULTICAST_LOOP) ||
+                         (v6 && name == IPV6_MULTICAST_LOOP)))
+      return put_value(multicast_loop_, value, len);
+  }
   return -ENOPROTOOPT;
 }
 
@@ -766,10 +871,10 @@ void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
   if (is_stream() && connected_) {
     remote_ = remote;
     state_ = State::Connected;
-  } else if (!is_stream() && !bound_) {
-    state_ = State::Connected; // UDPSocket in connected mode
   } else {
-    state_ = State::Bound;
+    state_ = State::Bound; // a TCPServerSocket, or a bound UDPSocket
+    if (listening_)
+      start_listening();
   }
   notify_waiters();
 }
@@ -816,8 +921,13 @@ uint8_t* Socket::datagram_reserve(size_t len) {
 }
 
 void Socket::datagram_commit(size_t len, const Endpoint& from) {
-  uint8_t* dst = datagrams_.push(from, std::min(len, staging_.size()));
-  memcpy(dst, staging_.data(), std::min(len, staging_.size()));
+  // A connected socket takes datagrams from its peer only.
+  if (connected_ && !same_peer(from, remote_))
+    return;
+  len = std::min(len, staging_.size());
+  uint8_t* dst = datagrams_.push(from, len);
+  if (len)
+    memcpy(dst, staging_.data(), len);
   notify_waiters();
 }
 

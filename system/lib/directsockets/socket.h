@@ -88,8 +88,10 @@ private:
   int take_error();
   // Waits while the Direct Sockets object is opening; then 0 or -errno.
   int wait_opened(CoreLock& lock, bool nonblock, double deadline);
-  int open_server(CoreLock& lock, const Endpoint& ep);
-  int open_udp(CoreLock& lock, const Endpoint* remote);
+  Endpoint local_request(const Endpoint& ep) const;
+  int open_server(CoreLock& lock);
+  int open_udp(CoreLock& lock, bool wait);
+  void start_listening();
   void maybe_resume_read();
   // Copies (or peeks, or with MSG_TRUNC drops) buffered bytes into the
   // iovecs from byte `offset` of them on; returns the count.
@@ -104,6 +106,7 @@ private:
                         int flags, Endpoint* from, int* msg_flags,
                         bool nonblock);
   int set_buffer(int name, int value);
+  int set_ip_option(int name, const void* value, socklen_t len);
   double rcv_deadline() const { return deadline_after(rcvtimeo_ms_); }
   double snd_deadline() const { return deadline_after(sndtimeo_ms_); }
   size_t send_window() const;
@@ -114,6 +117,10 @@ private:
   int error_ = 0;        // pending SO_ERROR
   bool bound_ = false;   // bind() gave local_
   bool connected_ = false; // connect() gave remote_ (UDP default destination)
+  bool listening_ = false; // listen() was called
+  // A non-blocking connect completed: the next connect() returns 0 once.
+  bool connect_unreported_ = false;
+  uint16_t requested_port_ = 0; // the port bind() asked for
   Endpoint local_, remote_;
 
   bool rd_eof_ = false;   // peer sent FIN
@@ -128,14 +135,17 @@ private:
   std::deque<std::shared_ptr<Socket>> accept_queue_;
   int backlog_ = 0;
 
-  // Options. Buffer sizes are what setsockopt set (the kernel doubles them).
+  // Options. Buffer sizes are what getsockopt reports (Linux doubles the
+  // request); *_set_ says the program chose them.
   int sndbuf_, rcvbuf_;
+  bool sndbuf_set_ = false, rcvbuf_set_ = false;
+  bool broadcast_ = false;
   bool reuseaddr_ = false, keepalive_ = false, nodelay_ = false;
   bool v6only_ = false;
   int keepidle_s_ = 7200, keepintvl_s_ = 75, keepcnt_ = 9;
   linger linger_ = {0, 0};
   double rcvtimeo_ms_ = -1, sndtimeo_ms_ = -1;
-  int multicast_ttl_ = -1, multicast_loop_ = -1;
+  int multicast_ttl_ = 1, multicast_loop_ = 1; // Linux's defaults
 };
 
 // The socket behind a bridge id, or null once it is gone.
