@@ -46,9 +46,11 @@ ctest_counts() {
   sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
     awk '{p += $1 - $2; f += $2} END {print p + 0, f + 0}'
 }
-# node --test: "# pass N" and "# fail N".
+# node --test: "# pass N" / "# fail N" (TAP), or "ℹ pass N" / "ℹ fail N".
 node_counts() {
-  awk '/^# pass /{p += $3} /^# fail /{f += $3} END {print p + 0, f + 0}' "$1"
+  awk '$2 == "pass" && ($1 == "#" || $1 == "ℹ") {p += $3}
+       $2 == "fail" && ($1 == "#" || $1 == "ℹ") {f += $3}
+       END {print p + 0, f + 0}' "$1"
 }
 
 layer patcher unittest_counts python3 -m unittest discover -v -s test/tools -p 'test_*.py'

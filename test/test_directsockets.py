@@ -10,12 +10,15 @@
 import functools
 import http.server
 import os
+import re
+import shutil
 import socket
 import socketserver
+import subprocess
 import threading
 from contextlib import contextmanager
 
-from common import RunnerCore, test_file
+from common import NON_ZERO, RunnerCore, test_file
 from decorators import parameterized
 from tools import config
 from tools.utils import path_from_root
@@ -23,6 +26,22 @@ from tools.utils import path_from_root
 
 def source(name):
   return test_file('directsockets', name)
+
+
+NATIVE_CC = shutil.which('cc') or shutil.which('clang')
+
+# The execution modes every upstream socket program runs in.
+MODES = {
+  'jspi': (['-sJSPI'],),
+  'eventloop': ([],),
+}
+
+
+class OneShotEchoHandler(socketserver.BaseRequestHandler):
+  """Echoes one read, as upstream's test_sockets.py peer does."""
+  def handle(self):
+    if data := self.request.recv(64):
+      self.request.sendall(data)
 
 
 class EchoHandler(socketserver.BaseRequestHandler):
@@ -59,6 +78,147 @@ class directsockets(RunnerCore):
     super().setUp()
     self.set_setting('DIRECT_SOCKETS')
     self.cflags += ['-Wall', '-Werror']
+
+  def run_mode(self, flags, src, args=None, expected='done\n'):
+    self.use_mode(flags)
+    return self.do_runf(src, expected, args=args)
+
+  def use_mode(self, flags):
+    if '-sJSPI' in flags:
+      self.require_jspi()
+      flags = [f for f in flags if f != '-sJSPI']
+    self.cflags += flags
+
+  def run_native(self, src, args, defines):
+    """Builds src with the host compiler and runs it: (exit code, output)."""
+    exe = self.in_dir('native_' + os.path.splitext(os.path.basename(src))[0])
+    self.run_process([NATIVE_CC, src, '-o', exe] + defines)
+    # Unbuffered: some programs leave through _exit().
+    proc = subprocess.run(['stdbuf', '-o0', exe] + args, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=60)
+    return proc.returncode, proc.stdout
+
+  def run_differential(self, flags, src, args=(), defines=()):
+    """Runs a self-checking socket program natively and as wasm, against the
+    same peers: where Linux passes, the wasm build must pass; where a check of
+    the program does not hold on Linux, the wasm build must stop at that very
+    check."""
+    args, defines = list(args), list(defines)
+    native_rc, native_out = self.run_native(src, args, defines)
+    self.use_mode(flags + defines)
+    js = self.build(src)
+    if native_rc == 0:
+      self.assertContained('done\n', native_out)
+      out = self.run_js(js, args=args)
+      self.assertContained('done\n', out)
+      return
+    failed = re.search(r"\.c:(\d+): [^:]*: Assertion `(.*)' failed", native_out)
+    self.assertTrue(failed, f'native run failed without a failed assertion:\n{native_out}')
+    line, check = failed.groups()
+    out = self.run_js(js, args=args, assert_returncode=NON_ZERO)
+    self.assertContained(f'Assertion failed: {check}, at: {src},{line},', out)
+
+  # Emscripten's own socket programs (test/sockets), unmodified, with the
+  # loopback peers upstream's NODERAWSOCKETS tests give them, run
+  # differentially against native Linux.
+
+  @parameterized(MODES)
+  def test_upstream_tcp_echo(self, flags):
+    with tcp_server(OneShotEchoHandler) as port:
+      self.run_differential(flags, test_file('sockets/test_tcp_echo.c'), [str(port)])
+
+  @parameterized(MODES)
+  def test_upstream_tcp_client_semantics(self, flags):
+    # Linux returns 0, not EISCONN, from the first connect() after a
+    # non-blocking connect completed; the program expects EISCONN.
+    with tcp_server(OneShotEchoHandler) as port:
+      self.run_differential(flags, test_file('sockets/test_tcp_client_semantics.c'), [str(port)])
+
+  @parameterized(MODES)
+  def test_upstream_tcp_refused(self, flags):
+    self.run_differential(flags, test_file('sockets/test_tcp_refused.c'))
+
+  @parameterized(MODES)
+  def test_upstream_tcp_backpressure(self, flags):
+    done = threading.Event()
+
+    class SinkHandler(socketserver.BaseRequestHandler):
+      def handle(self):
+        done.wait(30) # hold the connection open without ever reading
+
+    try:
+      with tcp_server(SinkHandler) as port:
+        self.run_differential(flags, test_file('sockets/test_tcp_backpressure.c'), [str(port)])
+    finally:
+      done.set()
+
+  @parameterized(MODES)
+  def test_upstream_tcp_server(self, flags):
+    self.run_differential(flags, test_file('sockets/test_tcp_server.c'))
+
+  @parameterized(MODES)
+  def test_upstream_tcp_server_autobind(self, flags):
+    self.run_differential(flags, test_file('sockets/test_tcp_server.c'), defines=['-DNO_EXPLICIT_BIND'])
+
+  @parameterized(MODES)
+  def test_upstream_tcp_peek(self, flags):
+    self.run_differential(flags, test_file('sockets/test_tcp_peek.c'))
+
+  @parameterized(MODES)
+  def test_upstream_tcp_ipv6(self, flags):
+    self.run_differential(flags, test_file('sockets/test_tcp_ipv6.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_echo(self, flags):
+    self.run_differential(flags, test_file('sockets/test_udp_echo.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_ipv6(self, flags):
+    self.run_differential(flags, test_file('sockets/test_udp_ipv6.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_recvmsg(self, flags):
+    self.run_differential(flags, test_file('sockets/test_udp_recvmsg.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_mmsg(self, flags):
+    self.run_differential(flags, test_file('sockets/test_udp_mmsg.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_connect(self, flags):
+    # Linux lets sendto() name a destination on a connected UDP socket; the
+    # program expects EISCONN.
+    self.run_differential(flags, test_file('sockets/test_udp_connect.c'))
+
+  @parameterized(MODES)
+  def test_upstream_udp_sockopts(self, flags):
+    self.run_differential(flags + ['-sEXIT_RUNTIME'], test_file('sockets/test_udp_sockopts.c'))
+
+  @parameterized(MODES)
+  def test_upstream_socket_options(self, flags):
+    self.run_differential(flags + ['-sEXIT_RUNTIME'], test_file('sockets/test_socket_options.c'))
+
+  @parameterized({
+    # TCPSocket takes no local address: connect() after binding a chosen
+    # source port fails with EADDRNOTAVAIL rather than pretend.
+    'jspi': (['-sJSPI'], '(r == 0 || errno == EINPROGRESS) && "connect"'),
+    # Without a way to wait, bind() cannot learn that the port is taken (the
+    # failure comes later, through SO_ERROR).
+    'eventloop': ([], 'br == -1 && errno == EADDRINUSE && "expected EADDRINUSE binding a busy port"'),
+  })
+  def test_upstream_tcp_client_bind(self, flags, failed_check):
+    # Linux honours a client's bind() to a chosen source port.
+    with socket.socket() as s:
+      s.bind(('127.0.0.1', 0))
+      src_port = s.getsockname()[1]
+    with tcp_server(OneShotEchoHandler) as port:
+      args = [str(port), str(src_port)]
+      src = test_file('sockets/test_tcp_client_bind.c')
+      native_rc, native_out = self.run_native(src, args, [])
+      self.assertEqual(native_rc, 0, native_out)
+      self.use_mode(flags)
+      out = self.run_js(self.build(src), args=args, assert_returncode=NON_ZERO)
+    self.assertContained(f'Assertion failed: {failed_check}', out)
 
   @parameterized({
     'ipv4': ('127.0.0.1',),

@@ -93,7 +93,12 @@ var LibraryDirectSockets = {
     },
 
     // Waits until the core asks for more (_dsock_js_resume_read) or closes.
+    // A request that came while no pump was waiting is kept, not lost.
     paused(rec) {
+      if (rec.resumeRequested) {
+        rec.resumeRequested = false;
+        return Promise.resolve();
+      }
       return new Promise((resolve) => rec.resume = resolve);
     },
 
@@ -324,11 +329,11 @@ var LibraryDirectSockets = {
 
   _dsock_js_resume_read: (id) => {
     var rec = DSOCK.objects.get(id);
-    var resume = rec?.resume;
-    if (resume) {
-      rec.resume = null;
-      resume();
-    }
+    if (!rec) return;
+    var resume = rec.resume;
+    rec.resume = null;
+    if (resume) resume();
+    else rec.resumeRequested = true;
   },
 
   _dsock_js_close: (id, abort) => {

@@ -180,7 +180,9 @@ int Socket::open_server(CoreLock& lock) {
   char host[kHostLen];
   local_.host(host);
   state_ = State::Opening;
-  _dsock_js_tcp_listen(id_, host, local_.port, kServerBacklog, v6only_);
+  // The API takes ipv6Only only with the unspecified address, where it matters.
+  _dsock_js_tcp_listen(id_, host, local_.port, kServerBacklog,
+                       v6only_ && local_.is_unspecified());
   int r = wait_opened(lock, !can_block(), -1);
   return r == -EINPROGRESS ? 0 : r;
 }
@@ -192,7 +194,8 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
   local_.host(host);
   state_ = State::Opening;
   _dsock_js_udp_open(id_, "", 0, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
-                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_, reuseaddr_,
+                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_ && local_.is_unspecified(),
+                     reuseaddr_,
                      multicast_ttl_, multicast_loop_);
   // Datagrams sent meanwhile queue in the bridge until it opens; failures
   // that nobody waits for surface through SO_ERROR and the next call.
