@@ -3,7 +3,8 @@
 # Usage: test/native/run.sh [extra cmake -D options]
 set -euo pipefail
 src=$(cd "$(dirname "$0")" && pwd)
-build=${BUILD_DIR:-${TMPDIR:-/tmp}/socket-iwa-native}
+# Inside the checkout (build/ is ignored): one cache per checkout.
+build=${BUILD_DIR:-$src/../../build/native}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Debug "$@"
 cmake --build "$build" -j2
 cd "$build"

@@ -23,6 +23,7 @@ apt-get update -q
 
 packages=(
   emscripten python3-psutil   # the toolchain and what its test harness imports
+  python3-xmlrunner           # the harness writes JUnit XML when CI is set
   chromium                    # the real browser for the IWA test layer
   cmake make g++ libgtest-dev # native unit tests of the socket core
   libclang-rt-21-dev          # libFuzzer and sanitizers for clang
