@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs inside the toolchain root: applies the project's overlay to a fresh
-# copy of the pristine Emscripten tree, writes its config, installs the Node.js
-# Direct Sockets package, and pre-builds the system libraries the tests use.
+# Runs inside the toolchain root: applies the project's overlay to a copy of
+# the pristine Emscripten tree, writes its config, installs the Node.js Direct
+# Sockets package, and pre-builds the system libraries the tests use.
+# The copy is made once per pristine tree; later runs re-apply the overlay in
+# place (the patcher only rewrites what changed), so a compile running in
+# another checkout meanwhile keeps its files.
 # Usage: finalize.sh PROJECT_DIR
 set -euo pipefail
 project=$1
@@ -9,16 +12,23 @@ upstream=/opt/socket-iwa/emscripten-upstream
 tree=/opt/socket-iwa/emscripten
 cache=/var/cache/emscripten-socket-iwa
 
-rm -rf "$tree.new"
-cp -a "$upstream" "$tree.new"
-python3 "$project/tools/patch-emscripten" "$tree.new"
-rm -rf "$tree"
-mv "$tree.new" "$tree"
+if ! cmp -s "$upstream/emscripten-version.txt" "$tree/.socket-iwa-base" 2>/dev/null ||
+   [ "$upstream" -nt "$tree/.socket-iwa-base" ]; then
+  rm -rf "$tree.new"
+  cp -a "$upstream" "$tree.new"
+  # Debian's node finds Emscripten's JS dependencies (acorn, terser...) for
+  # /usr/share/emscripten only; give the copy the same modules.
+  ln -s /usr/share/nodejs "$tree.new/node_modules"
+  cp "$upstream/emscripten-version.txt" "$tree.new/.socket-iwa-base"
+  rm -rf "$tree"
+  mv "$tree.new" "$tree"
+fi
+python3 "$project/tools/patch-emscripten" "$tree"
 
 # The Node.js implementation of the Direct Sockets API, preloaded into every
 # node run of the test harness so -sDIRECT_SOCKETS programs find TCPSocket.
-rm -rf /opt/socket-iwa/direct-sockets-node
-cp -a "$project/tools/direct-sockets-node" /opt/socket-iwa/direct-sockets-node
+mkdir -p /opt/socket-iwa/direct-sockets-node
+cp -a "$project/tools/direct-sockets-node/." /opt/socket-iwa/direct-sockets-node/
 
 cat >"$tree/.emscripten" <<CONFIG
 # Written by Socket.IWA's tools/image/finalize.sh.
