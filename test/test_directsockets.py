@@ -7,6 +7,7 @@
 #
 # Socket.IWA is licensed under Apache-2.0.
 
+import contextlib
 import functools
 import http.server
 import os
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from common import NON_ZERO, RunnerCore, test_file
 from decorators import parameterized
 from tools import config
-from tools.utils import path_from_root
+from tools.utils import path_from_root, read_file
 
 
 def source(name):
@@ -117,6 +118,22 @@ class directsockets(RunnerCore):
     line, check = failed.groups()
     out = self.run_js(js, args=args, assert_returncode=NON_ZERO)
     self.assertContained(f'Assertion failed: {check}, at: {src},{line},', out)
+
+  def run_identical(self, flags, src, args=(), peer=None):
+    """Runs a socket program natively and as wasm, against the same loopback
+    peer (a context manager yielding extra arguments, or None), and requires
+    the two runs to print exactly the same lines. The native run must pass."""
+    args = list(args)
+    with (peer() if peer else contextlib.nullcontext([])) as peer_args:
+      args += peer_args
+      native_rc, native_out = self.run_native(src, args, [])
+      self.assertEqual(native_rc, 0, f'native run failed:\n{native_out}')
+      self.assertTrue(native_out.endswith('done\n'), native_out)
+      self.use_mode(flags + ['-sEXIT_RUNTIME'])
+      js = self.build(src)
+      self.run_js(js, args=args, interleaved_output=False)
+      wasm_out = read_file(self.in_dir('stdout'))
+    self.assertEqual(native_out, wasm_out)
 
   # Emscripten's own socket programs (test/sockets), unmodified, with the
   # loopback peers upstream's NODERAWSOCKETS tests give them, run
@@ -263,3 +280,10 @@ class directsockets(RunnerCore):
                             '-o', 'out.js'])
     self.assertContained(message, err)
     self.assertFalse(os.path.exists('out.js'))
+
+  # Differential tests of our own: each program in test/directsockets prints
+  # one line per check, and the native and wasm runs must print the same.
+
+  @parameterized(MODES)
+  def test_socket_create(self, flags):
+    self.run_identical(flags, source('socket_create.c'))

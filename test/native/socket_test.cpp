@@ -20,6 +20,35 @@ constexpr int kTcpRcvbuf = 131072;    // Linux's default TCP SO_RCVBUF
 
 } // namespace
 
+// ---- socket() arguments
+// -----------------------------------------------------------------
+
+TEST(SocketArgs, AcceptsTcpAndUdpWithFlags) {
+  EXPECT_EQ(Socket::check_args(AF_INET, SOCK_STREAM, 0), 0);
+  EXPECT_EQ(Socket::check_args(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                               IPPROTO_UDP),
+            0);
+}
+
+// Linux checks unknown flags, then the family, the type's range, the
+// protocol's range, and last whether the type and protocol exist.
+TEST(SocketArgs, RefusesInLinuxOrder) {
+  EXPECT_EQ(Socket::check_args(12345, SOCK_STREAM | 0x4000, 0), -EINVAL);
+  EXPECT_EQ(Socket::check_args(12345, SOCK_STREAM, 0), -EAFNOSUPPORT);
+  EXPECT_EQ(Socket::check_args(-1, SOCK_STREAM, 0), -EAFNOSUPPORT);
+  EXPECT_EQ(Socket::check_args(AF_INET, 11, 0), -EINVAL);
+  EXPECT_EQ(Socket::check_args(AF_INET, -1, 0), -EINVAL);
+  EXPECT_EQ(Socket::check_args(AF_INET, 7, 999), -EINVAL);
+  EXPECT_EQ(Socket::check_args(AF_INET, SOCK_DGRAM, -1), -EINVAL);
+  EXPECT_EQ(Socket::check_args(AF_INET, 0, 0), -ESOCKTNOSUPPORT);
+  EXPECT_EQ(Socket::check_args(AF_INET, SOCK_RDM, 0), -ESOCKTNOSUPPORT);
+  EXPECT_EQ(Socket::check_args(AF_INET, SOCK_SEQPACKET, 0), -ESOCKTNOSUPPORT);
+  EXPECT_EQ(Socket::check_args(AF_INET, SOCK_STREAM, IPPROTO_UDP),
+            -EPROTONOSUPPORT);
+  EXPECT_EQ(Socket::check_args(AF_INET6, SOCK_DGRAM, IPPROTO_TCP),
+            -EPROTONOSUPPORT);
+}
+
 // ---- connect
 // -----------------------------------------------------------------
 

@@ -104,6 +104,27 @@ Socket* socket_by_id(uint32_t id) {
   return it == sockets_by_id().end() ? nullptr : it->second;
 }
 
+int Socket::check_args(int family, int type, int protocol) {
+  // Linux: unknown flags, the family, the type's range, the protocol's
+  // range, then whether the family has the type and the type the protocol.
+  constexpr int kTypeMask = 0xf, kSockMax = 11;
+  int kind = type & kTypeMask;
+  if (type & ~kTypeMask & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+    return -EINVAL;
+  if (family != AF_INET && family != AF_INET6)
+    return -EAFNOSUPPORT;
+  if (kind >= kSockMax)
+    return -EINVAL;
+  if (protocol < 0 || protocol >= IPPROTO_MAX)
+    return -EINVAL;
+  if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+    return -ESOCKTNOSUPPORT; // raw, seqpacket, ...: nothing to build them on
+  int expected = kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+  if (protocol != 0 && protocol != expected)
+    return -EPROTONOSUPPORT;
+  return 0;
+}
+
 Socket::Socket(int family, int type, int protocol)
     : id_(next_id++), family_(family), type_(type), protocol_(protocol) {
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;

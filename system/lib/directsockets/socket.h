@@ -33,6 +33,10 @@ public:
     Closed,
   };
 
+  // socket()'s checks of its arguments (type may carry SOCK_NONBLOCK and
+  // SOCK_CLOEXEC), in Linux's order: 0 or -errno.
+  static int check_args(int family, int type, int protocol);
+
   Socket(int family, int type, int protocol);
   ~Socket();
   Socket(const Socket&) = delete;

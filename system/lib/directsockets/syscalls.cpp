@@ -147,15 +147,10 @@ int poll_fds(pollfd* fds, nfds_t nfds, int timeout) {
 extern "C" {
 
 int __syscall_socket(int domain, int type, int protocol, int, int, int) {
+  if (int r = Socket::check_args(domain, type, protocol))
+    return r;
   int kind = type & ~kSockFlags;
-  if (domain != AF_INET && domain != AF_INET6)
-    return -EAFNOSUPPORT;
-  if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
-    return kind == SOCK_SEQPACKET || kind == SOCK_RAW ? -ESOCKTNOSUPPORT
-                                                        : -EINVAL;
   int expected = kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-  if (protocol != 0 && protocol != expected)
-    return -EPROTONOSUPPORT;
   if (!_dsock_js_available())
     return -EACCES;
   auto lock = lock_core();
