@@ -74,6 +74,15 @@ def tcp_server(handler, host='127.0.0.1'):
     thread.join()
 
 
+@contextmanager
+def closed_port(host='127.0.0.1'):
+  """A loopback port nobody listens on, as a program argument."""
+  with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+  yield [str(port)]
+
+
 class directsockets(RunnerCore):
   def setUp(self):
     super().setUp()
@@ -287,3 +296,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_socket_create(self, flags):
     self.run_identical(flags, source('socket_create.c'))
+
+  @parameterized(MODES)
+  def test_tcp_connect(self, flags):
+    self.run_identical(flags, source('tcp_connect.c'), peer=closed_port)

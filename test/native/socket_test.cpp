@@ -141,6 +141,19 @@ TEST_F(SocketTest, ConnectRetriesAfterReportedFailure) {
   EXPECT_EQ(fake::count("tcp_connect", s->id()), 2u);
 }
 
+// When SO_ERROR took the error, Linux's next connect() says ECONNABORTED
+// (the failure is still unreported to connect), and the one after retries.
+TEST_F(SocketTest, ConnectAfterSoErrorTookTheFailureIsEconnaborted) {
+  auto s = tcp();
+  ASSERT_EQ(s->connect(lock, ep("10.0.0.1", 80), true), -EINPROGRESS);
+  s->on_error(ECONNREFUSED);
+  ASSERT_EQ(get_int(*s, SOL_SOCKET, SO_ERROR), ECONNREFUSED);
+  EXPECT_EQ(s->connect(lock, ep("10.0.0.1", 80), true), -ECONNABORTED);
+  EXPECT_EQ(fake::count("tcp_connect", s->id()), 1u);
+  EXPECT_EQ(s->connect(lock, ep("10.0.0.1", 80), true), -EINPROGRESS);
+  EXPECT_EQ(fake::count("tcp_connect", s->id()), 2u);
+}
+
 TEST_F(SocketTest, ConnectPassesOptionsSetBeforehand) {
   auto s = tcp();
   ASSERT_EQ(set_int(*s, IPPROTO_TCP, TCP_NODELAY, 1), 0);
@@ -716,6 +729,18 @@ TEST_F(SocketTest, ListenWithoutBindOpensAnEphemeralServer) {
   EXPECT_EQ(local.port, c[0].port);
   s->on_open(ep("::", uint16_t(c[0].port)), Endpoint());
   EXPECT_EQ(s->state(), State::Listening);
+}
+
+// Linux's connect() on a listening socket: EISCONN (it is past TCP_CLOSE),
+// also while the server is still opening.
+TEST_F(SocketTest, ConnectOnAListenerIsEisconn) {
+  auto s = listening_tcp(4);
+  EXPECT_EQ(s->connect(lock, ep("10.0.0.1", 80), true), -EISCONN);
+  auto opening = tcp();
+  ASSERT_EQ(opening->bind(lock, ep("0.0.0.0", 8081)), 0);
+  ASSERT_EQ(opening->listen(lock, 4), 0);
+  EXPECT_EQ(opening->connect(lock, ep("10.0.0.1", 80), true), -EISCONN);
+  EXPECT_EQ(fake::count("tcp_connect", opening->id()), 0u);
 }
 
 TEST_F(SocketTest, ListenAndAcceptNeedTcp) {

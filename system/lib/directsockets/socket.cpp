@@ -240,6 +240,8 @@ int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
   }
   if (family_ == AF_INET6 && ep.family == AF_INET)
     return -EAFNOSUPPORT;
+  if (listening_ && state_ != State::Failed && state_ != State::Closed)
+    return -EISCONN; // Linux: a socket past TCP_CLOSE
   switch (state_) {
   case State::Opening:
     if (!connected_)
@@ -251,19 +253,25 @@ int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
       return 0;
     }
     return -EISCONN;
-  case State::Listening:
-    return -EINVAL;
-  case State::Failed:
-    if (error_)
-      return -take_error();
-    // The failure was reported: like Linux, the socket may try again.
+  case State::Failed: {
+    // The first connect() after a failed non-blocking one reports the
+    // failure: its error, or ECONNABORTED when SO_ERROR took it. Once it is
+    // reported, the socket may try again (Linux's __inet_stream_connect).
+    bool unreported = connect_unreported_;
+    connect_unreported_ = false;
     state_ = State::Idle;
     connected_ = false;
+    if (error_)
+      return -take_error();
+    if (unreported)
+      return -ECONNABORTED;
     break;
+  }
   case State::Closed:
     return -EBADF;
   case State::Idle:
   case State::Bound:
+  case State::Listening:
     break;
   }
   if (bound_) {
