@@ -300,3 +300,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_tcp_connect(self, flags):
     self.run_identical(flags, source('tcp_connect.c'), peer=closed_port)
+
+  @parameterized(MODES)
+  def test_tcp_listen(self, flags):
+    self.run_identical(flags, source('tcp_listen.c'))

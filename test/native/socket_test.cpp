@@ -709,7 +709,10 @@ TEST_F(SocketTest, V6OnlyIsPassedToTheServer) {
 TEST_F(SocketTest, ListenRightAfterBindSucceedsWithoutJspi) {
   auto s = tcp();
   ASSERT_EQ(s->bind(lock, ep("0.0.0.0", 8080)), 0);
+  EXPECT_EQ(get_int(*s, SOL_SOCKET, SO_ACCEPTCONN), 0);
   EXPECT_EQ(s->listen(lock, 4), 0);
+  // Listening from listen() on, as on Linux, though the server still opens.
+  EXPECT_EQ(get_int(*s, SOL_SOCKET, SO_ACCEPTCONN), 1);
   s->on_open(ep("0.0.0.0", 8080), Endpoint());
   EXPECT_EQ(get_int(*s, SOL_SOCKET, SO_ACCEPTCONN), 1);
 }

@@ -840,7 +840,10 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
       return put_value(is_stream() ? int(IPPROTO_TCP) : int(IPPROTO_UDP), value,
                        len);
     case SO_ACCEPTCONN:
-      return put_value(int(state_ == State::Listening), value, len);
+      // From listen() on, also while the server is still opening.
+      return put_value(int(listening_ && state_ != State::Failed &&
+                           state_ != State::Closed),
+                       value, len);
     case SO_REUSEADDR:
       return put_value(int(reuseaddr_), value, len);
     case SO_KEEPALIVE:
