@@ -304,3 +304,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_tcp_listen(self, flags):
     self.run_identical(flags, source('tcp_listen.c'))
+
+  @parameterized(MODES)
+  def test_tcp_io(self, flags):
+    self.run_identical(flags, source('tcp_io.c'))

@@ -385,6 +385,14 @@ TEST_F(SocketTest, RecvOfZeroBytesIsZero) {
   EXPECT_EQ(s->readable_bytes(), 3);
 }
 
+// Linux's tcp_recvmsg waits for a byte even for a 0-byte read.
+TEST_F(SocketTest, RecvOfZeroBytesWithNothingBufferedIsEagain) {
+  auto s = connected_tcp();
+  EXPECT_EQ(recv_bytes(*s, lock, 0, nullptr), -EAGAIN);
+  s->on_eof();
+  EXPECT_EQ(recv_bytes(*s, lock, 0, nullptr), 0);
+}
+
 TEST_F(SocketTest, RecvOobIsEinval) {
   auto s = connected_tcp();
   EXPECT_EQ(recv_bytes(*s, lock, 1, nullptr, MSG_OOB), -EINVAL);

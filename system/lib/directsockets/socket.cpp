@@ -558,7 +558,8 @@ ssize_t Socket::recv_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       if (!waitall || got == want)
         return ssize_t(got);
     }
-    if (want == 0)
+    // Linux waits for at least a byte even when asked for none.
+    if (want == 0 && !rx_.empty())
       return 0;
     if (rd_shut_ || rd_eof_)
       return ssize_t(got);

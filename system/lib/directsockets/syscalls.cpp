@@ -102,9 +102,13 @@ ssize_t do_recvmsg(int fd, msghdr* msg, int flags) {
   if (n < 0)
     return n;
   if (msg->msg_name) {
-    socklen_t len = msg->msg_namelen;
-    endpoint_to_sockaddr(from, file->socket->family(),
-                         (sockaddr*)msg->msg_name, &len);
+    // A stream socket names no source: Linux sets the length to 0.
+    socklen_t len = 0;
+    if (!file->socket->is_stream()) {
+      len = msg->msg_namelen;
+      endpoint_to_sockaddr(from, file->socket->family(),
+                           (sockaddr*)msg->msg_name, &len);
+    }
     msg->msg_namelen = len;
   }
   msg->msg_controllen = 0;
