@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import socketserver
+import struct
 import subprocess
 import threading
 from contextlib import contextmanager
@@ -72,6 +73,20 @@ def tcp_server(handler, host='127.0.0.1'):
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+class ResetHandler(socketserver.BaseRequestHandler):
+  """Aborts each connection: SO_LINGER {1, 0}, then close (a RST)."""
+  def handle(self):
+    self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    self.request.close()
+
+
+@contextmanager
+def peer_port(handler, host='127.0.0.1'):
+  """A loopback TCP server, its port as a program argument."""
+  with tcp_server(handler, host) as port:
+    yield [str(port)]
 
 
 @contextmanager
@@ -308,3 +323,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_tcp_io(self, flags):
     self.run_identical(flags, source('tcp_io.c'))
+
+  @parameterized(MODES)
+  def test_tcp_close(self, flags):
+    self.run_identical(flags, source('tcp_close.c'), peer=lambda: peer_port(ResetHandler))

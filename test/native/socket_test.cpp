@@ -457,6 +457,7 @@ TEST_F(SocketTest, ShutdownReadGivesEofAfterBufferedBytes) {
   deliver(*s, "xy");
   ASSERT_EQ(s->shutdown(SHUT_RD), 0);
   EXPECT_TRUE(s->poll_events() & POLLIN);
+  EXPECT_TRUE(s->poll_events() & POLLRDHUP); // RCV_SHUTDOWN, as after a FIN
   std::string got;
   EXPECT_EQ(recv_bytes(*s, lock, 10, &got), 2);
   EXPECT_EQ(recv_bytes(*s, lock, 10, &got), 0);
@@ -1388,20 +1389,33 @@ TEST_F(SocketTest, CloseIsGracefulByDefault) {
   EXPECT_EQ(socket_by_id(id), nullptr);
 }
 
-TEST_F(SocketTest, CloseAbortsOnlyWithZeroLinger) {
-  struct {
-    linger l;
-    int abort;
-  } cases[] = {{{1, 0}, 1}, {{1, 5}, 0}, {{0, 0}, 0}, {{0, 5}, 0}};
-  for (auto c : cases) {
+TEST_F(SocketTest, CloseIsGracefulWithAnyAcceptedLinger) {
+  linger cases[] = {{1, 5}, {0, 0}, {0, 5}};
+  for (auto l : cases) {
     auto s = connected_tcp();
-    ASSERT_EQ(s->setsockopt(SOL_SOCKET, SO_LINGER, &c.l, sizeof c.l), 0);
+    ASSERT_EQ(s->setsockopt(SOL_SOCKET, SO_LINGER, &l, sizeof l), 0);
     s->close();
     auto calls = fake::calls("close", s->id());
     ASSERT_EQ(calls.size(), 1u);
-    EXPECT_EQ(calls[0].abort, c.abort)
-        << "linger {" << c.l.l_onoff << ", " << c.l.l_linger << "}";
+    EXPECT_EQ(calls[0].abort, 0)
+        << "linger {" << l.l_onoff << ", " << l.l_linger << "}";
   }
+}
+
+// SO_LINGER {1, 0} asks close() for a RST, which the Direct Sockets API
+// cannot send (an aborted TCPSocket closes with a FIN): refused, and the
+// socket keeps its graceful close. UDP has nothing to abort.
+TEST_F(SocketTest, AbortiveLingerIsRefusedOnTcp) {
+  linger l = {1, 0}, out = {};
+  socklen_t len = sizeof out;
+  auto s = connected_tcp();
+  EXPECT_EQ(s->setsockopt(SOL_SOCKET, SO_LINGER, &l, sizeof l), -ENOPROTOOPT);
+  ASSERT_EQ(s->getsockopt(SOL_SOCKET, SO_LINGER, &out, &len), 0);
+  EXPECT_EQ(out.l_onoff, 0);
+  s->close();
+  EXPECT_EQ(fake::calls("close", s->id())[0].abort, 0);
+  auto u = udp();
+  EXPECT_EQ(u->setsockopt(SOL_SOCKET, SO_LINGER, &l, sizeof l), 0);
 }
 
 TEST_F(SocketTest, EventsAfterCloseAreIgnored) {

@@ -648,8 +648,8 @@ int Socket::poll_events() const {
   if (is_stream()) {
     if (!rx_.empty() || rd_eof_ || rd_shut_)
       ev |= POLLIN;
-    if (rd_eof_)
-      ev |= POLLRDHUP;
+    if (rd_eof_ || rd_shut_)
+      ev |= POLLRDHUP; // Linux: RCV_SHUTDOWN, from a FIN or SHUT_RD
     // After SHUT_WR Linux stays writable, so the next write sees EPIPE.
     if (wr_shut_ || in_flight_ < send_window())
       ev |= POLLOUT;
@@ -722,7 +722,14 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
     case SO_LINGER:
       if (!value || len < (socklen_t)sizeof(linger))
         return -EINVAL;
-      memcpy(&linger_, value, sizeof linger_);
+      linger l;
+      memcpy(&l, value, sizeof l);
+      // An abortive close (RST) is beyond the Direct Sockets API: aborting
+      // a TCPSocket's streams closes it gracefully, so the peer would read an
+      // EOF, not ECONNRESET. Refuse rather than send the wrong thing.
+      if (is_stream() && l.l_onoff && l.l_linger == 0)
+        return -ENOPROTOOPT;
+      linger_ = l;
       return 0;
     }
     if (int r = get_int(value, len, &v))
