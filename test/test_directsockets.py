@@ -327,3 +327,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_tcp_close(self, flags):
     self.run_identical(flags, source('tcp_close.c'), peer=lambda: peer_port(ResetHandler))
+
+  @parameterized(MODES)
+  def test_udp(self, flags):
+    self.run_identical(flags, source('udp.c'))

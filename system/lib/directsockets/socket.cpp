@@ -27,7 +27,9 @@ constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 constexpr size_t kDefaultSendWindow = 64 * 1024;
 // A paused read pump is resumed once this much room is free again.
 constexpr size_t kResumeThreshold = 16 * 1024;
-constexpr size_t kMaxDatagram = 65507;
+// The largest UDP payloads: 65535 less the IPv4 and UDP headers; over IPv6
+// the payload length excludes the IP header, leaving 65535 less UDP's.
+constexpr size_t kMaxDatagram = 65507, kMaxDatagram6 = 65527;
 constexpr int kServerBacklog = 4096;
 
 uint32_t next_id = 1;
@@ -462,7 +464,7 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
                               const Endpoint* to, bool nonblock) {
   (void)nonblock; // datagrams never wait for room: the bridge queues them
   size_t total = iov_total(iov, iovcnt);
-  if (total > kMaxDatagram)
+  if (total > 0xffff)
     return -EMSGSIZE;
   if (wr_shut_)
     return -EPIPE;
@@ -470,6 +472,13 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
     return -EDESTADDRREQ;
   const Endpoint& dest = to ? *to : remote_;
   if (dest.port == 0)
+    return -EINVAL;
+  bool dest_v4 = dest.family == AF_INET || dest.is_v4_mapped();
+  if (total > (dest_v4 ? kMaxDatagram : kMaxDatagram6))
+    return -EMSGSIZE;
+  // The Direct Sockets API refuses an empty UDPMessage, and the refusal
+  // would break the socket's writable stream for good: fail this one send.
+  if (total == 0)
     return -EINVAL;
   if ((dest.is_v4_mapped() || dest.family == AF_INET) && v6only_)
     return -ENETUNREACH;

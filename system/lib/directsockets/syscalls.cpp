@@ -175,8 +175,13 @@ int __syscall_connect(int fd, const sockaddr* addr, socklen_t len, int, int,
                       int) {
   SOCKET_OR_RETURN(file, fd);
   Endpoint ep;
-  if (int r = read_address(*file->socket, addr, len, &ep))
-    return r;
+  // AF_UNSPEC dissolves a UDP socket's association (ep.family stays so).
+  bool unspec = addr && len >= (socklen_t)sizeof(sa_family_t) &&
+                addr->sa_family == AF_UNSPEC;
+  if (!unspec || file->socket->is_stream()) {
+    if (int r = read_address(*file->socket, addr, len, &ep))
+      return r;
+  }
   auto lock = lock_core();
   return file->socket->connect(lock, ep, file->nonblock());
 }
