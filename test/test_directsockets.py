@@ -331,3 +331,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_udp(self, flags):
     self.run_identical(flags, source('udp.c'))
+
+  @parameterized(MODES)
+  def test_fd_ops(self, flags):
+    self.run_identical(flags, source('fd_ops.c'))

@@ -356,8 +356,10 @@ int __syscall_fcntl64(int fd, int cmd, ...) {
     break;
   case F_DUPFD:
   case F_DUPFD_CLOEXEC: {
-    // Let the filesystem pick the number, then share the open file.
-    r = _dsock_js_fs_fcntl64(fd, cmd, ap);
+    // Let the filesystem pick the number, then share the open file. The JS
+    // filesystem knows only F_DUPFD (and musl, there being no exec, would
+    // drop the FD_CLOEXEC), so the flag is kept here.
+    r = _dsock_js_fs_fcntl64(fd, F_DUPFD, ap);
     if (r >= 0)
       fd_table().set(r, fd_table().share(fd), cmd == F_DUPFD_CLOEXEC);
     break;
