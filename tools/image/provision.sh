@@ -25,6 +25,7 @@ packages=(
   emscripten python3-psutil   # the toolchain and what its test harness imports
   python3-xmlrunner           # the harness writes JUnit XML when CI is set
   chromium                    # the real browser for the IWA test layer
+  npm                         # installs tools/iwa's packages (wbn, wbn-sign)
   cmake make g++ libgtest-dev # native unit tests of the socket core
   libclang-rt-21-dev          # libFuzzer and sanitizers for clang
   xz-utils ca-certificates procps iproute2 git

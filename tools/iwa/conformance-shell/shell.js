@@ -1,0 +1,23 @@
+// Runs the Direct Sockets conformance suite against Chromium's own classes.
+// The driver (tools/iwa/conformance.mjs) calls socketIwaStart([peersJson]);
+// the results come back as one line of JSON on "stdout", then the end.
+
+import { runConformance, CHROMIUM_156_KNOWN_BUGS } from './suite.js';
+
+function report(message) {
+  globalThis.__socketIwaReport?.(JSON.stringify(message));
+}
+
+globalThis.socketIwaStart = async ([peersJson, onlyJson]) => {
+  try {
+    const results = await runConformance(
+      { TCPSocket, UDPSocket, TCPServerSocket },
+      JSON.parse(peersJson),
+      { expectations: CHROMIUM_156_KNOWN_BUGS, only: onlyJson ? JSON.parse(onlyJson) : null });
+    document.getElementById('output').textContent = JSON.stringify(results, null, 2);
+    report({ type: 'output', stream: 'stdout', text: JSON.stringify(results) });
+    report({ type: 'end', status: 0 });
+  } catch (e) {
+    report({ type: 'end', error: `the suite threw: ${e?.stack || e}` });
+  }
+};

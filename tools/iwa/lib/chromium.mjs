@@ -1,0 +1,73 @@
+// Launches Debian's headless Chromium with Isolated Web Apps and their dev
+// mode enabled, in a fresh profile, and connects to it over CDP.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CDP } from './cdp.mjs';
+
+export const CHROMIUM = process.env.SOCKET_IWA_CHROMIUM || '/usr/bin/chromium';
+
+// extraFlags: e.g. ['--install-isolated-web-app-from-url=http://127.0.0.1:PORT'].
+// onLog(line) sees Chromium's stderr (its own logging), line by line.
+export async function launchChromium({ extraFlags = [], onLog = () => {}, timeoutMs = 30000 } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'socket-iwa-chromium-'));
+  const args = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-default-apps', '--no-default-browser-check', '--password-store=basic',
+    '--remote-debugging-port=0', `--user-data-dir=${profile}`,
+    '--enable-features=IsolatedWebApps,IsolatedWebAppDevMode',
+    ...extraFlags,
+    'about:blank',
+  ];
+  // Its own process group, so that closing ends the renderers and helpers too.
+  const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const lines = [];
+  let wsUrl;
+  const ready = new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+      buffered += text;
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        if (lines.length > 500) lines.shift();
+        onLog(line);
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(line);
+        if (m && !wsUrl) { wsUrl = m[1]; resolve(); }
+      }
+    });
+    exited.then(({ code, signal }) => reject(new Error(`Chromium exited (${signal || code}) before DevTools was up:\n${lines.slice(-20).join('\n')}`)));
+    setTimeout(() => reject(new Error(`Chromium did not start DevTools within ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+  });
+
+  let closing;
+  const close = () => closing ??= (async () => {
+    if (cdp && !cdp.closed) await cdp.send('Browser.close', {}, { timeoutMs: 3000 }).catch(() => {});
+    const done = await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (!done) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    // Helpers left in the group (crashpad, zygote) go too.
+    try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    cdp?.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  })();
+
+  let cdp;
+  try {
+    await ready;
+    cdp = await CDP.connect(wsUrl);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { cdp, close, exited, logs: () => lines.join('\n') };
+}

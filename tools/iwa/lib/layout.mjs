@@ -1,0 +1,48 @@
+// Lays out an IWA directory: the app's files, a shell page that runs it, the
+// manifest and an icon.
+
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { manifest } from './manifest.mjs';
+import { squarePng } from './icon.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PROGRAM_SHELL = join(HERE, '..', 'shell');
+
+// The files emcc wrote for app.js (or app.html): app.js, app.wasm and
+// whatever else shares the base name (app.worker.js, app.data, app.wasm.map...).
+export function programFiles(input) {
+  const dir = dirname(input);
+  const base = basename(input, extname(input));
+  const js = join(dir, `${base}.js`);
+  if (!existsSync(js)) throw new Error(`no ${js}: give the .js (or .html) emcc wrote`);
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(`${base}.`) && f !== `${base}.html` && !f.endsWith('.swbn'))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+  return { js, files };
+}
+
+// Writes an IWA to outDir (replacing it): `files` copied to its root, the
+// shell directory's files next to them, `config` as /socket-iwa.json.
+export function writeIwa(outDir, { name, version, files, shell, config, localNetwork = false, multicast = false }) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, '.well-known'), { recursive: true });
+  for (const f of files) copyFileSync(f, join(outDir, basename(f)));
+  for (const f of readdirSync(shell)) copyFileSync(join(shell, f), join(outDir, f));
+  const m = manifest({ name, version, localNetwork, multicast });
+  writeFileSync(join(outDir, '.well-known', 'manifest.webmanifest'), JSON.stringify(m, null, 2) + '\n');
+  writeFileSync(join(outDir, 'icon.png'), squarePng());
+  if (config) writeFileSync(join(outDir, 'socket-iwa.json'), JSON.stringify(config, null, 2) + '\n');
+  return m;
+}
+
+// The IWA of an Emscripten program; `args` is the argv its page runs with.
+export function layoutIwa(input, outDir, { name, version, args = [], localNetwork, multicast } = {}) {
+  const { js, files } = programFiles(input);
+  return writeIwa(outDir, {
+    name: name || basename(js, '.js'), version, files, shell: PROGRAM_SHELL,
+    config: { program: `/${basename(js)}`, args }, localNetwork, multicast,
+  });
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Runs an Emscripten program (built with -sDIRECT_SOCKETS) as an Isolated Web
+// App in headless Chromium, with its stdout/stderr on ours and its exit status
+// as ours:
+//
+//   node tools/iwa/run.mjs [options] app.js [--] [args...]
+//
+//   --local-network   let it reach loopback and private addresses (tests need
+//                     this for 127.0.0.1 peers)
+//   --multicast       grant the direct-sockets-multicast feature
+//   --timeout S       give up after S seconds (default 60)
+//   --verbose         also print Chromium's log, console messages, progress
+//
+// Exit status: the program's; 1 when it aborted or crashed, or the app could
+// not be run; 124 on timeout. The reason is printed as "iwa-run: ...".
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { layoutIwa } from './lib/layout.mjs';
+import { runIwa } from './lib/driver.mjs';
+
+function usage(message) {
+  if (message) process.stderr.write(`iwa-run: ${message}\n`);
+  process.stderr.write('usage: iwa-run [--local-network] [--multicast] [--timeout S] [--verbose] app.js [--] [args...]\n');
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+const options = { localNetwork: false, multicast: false, timeout: 60, verbose: false };
+let program;
+while (argv.length) {
+  const a = argv.shift();
+  if (a === '--local-network') options.localNetwork = true;
+  else if (a === '--multicast') options.multicast = true;
+  else if (a === '--verbose') options.verbose = true;
+  else if (a === '--timeout') options.timeout = Number(argv.shift());
+  else if (a.startsWith('--timeout=')) options.timeout = Number(a.slice(10));
+  else if (a === '-h' || a === '--help') usage();
+  else if (a.startsWith('-')) usage(`unknown option ${a}`);
+  else { program = a; break; }
+}
+if (!program) usage('no program given');
+if (!(options.timeout > 0)) usage('--timeout takes a positive number of seconds');
+if (argv[0] === '--') argv.shift();
+const args = argv;
+
+const dir = mkdtempSync(join(tmpdir(), 'socket-iwa-app-'));
+const diagnostics = [];
+let outcome;
+try {
+  layoutIwa(resolve(program), dir, { localNetwork: options.localNetwork, multicast: options.multicast });
+  outcome = await runIwa(dir, {
+    args,
+    localNetwork: options.localNetwork,
+    timeoutMs: options.timeout * 1000,
+    onOutput: (stream, text) => (stream === 'stderr' ? process.stderr : process.stdout).write(text + '\n'),
+    onDiagnostic: (text) => {
+      if (options.verbose) process.stderr.write(text + '\n');
+      else if (!text.startsWith('[chromium]')) diagnostics.push(text);
+    },
+  });
+} catch (e) {
+  outcome = { error: e.message };
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (outcome.error) {
+  // What the page said helps explain a failure to start or a crash.
+  if (!options.verbose) for (const d of diagnostics.slice(-20)) process.stderr.write(d + '\n');
+  process.stderr.write(`iwa-run: ${outcome.error}\n`);
+  process.exitCode = outcome.error.startsWith('timed out') ? 124 : 1;
+} else {
+  process.exitCode = outcome.status;
+}
+// Nothing should be left running; if something is, do not wait for it.
+setTimeout(() => process.exit(), 2000).unref();

@@ -1,0 +1,97 @@
+// Runs the Emscripten program of this Isolated Web App with an argv, shows
+// its stdout/stderr on the page and reports them, and its end, to a driver
+// (tools/iwa-run) through the CDP binding __socketIwaReport when present.
+//
+//   /                      runs with the argv in socket-iwa.json
+//   /?arg=a&arg=b          runs with argv a b
+//   /?driver               waits for the driver to call socketIwaStart(args)
+//
+// IWAs enforce Trusted Types: the one policy here lets the runtime load
+// scripts of this origin only (the program, and its workers in thread builds).
+
+'use strict';
+
+trustedTypes.createPolicy('default', {
+  createScriptURL(url) {
+    const resolved = new URL(url, location.href);
+    if (resolved.origin !== location.origin && resolved.protocol !== 'blob:') throw new TypeError(`refusing script ${url}`);
+    return url;
+  },
+});
+
+const output = document.getElementById('output');
+let finished = false;
+
+function show(kind, text) {
+  const line = document.createElement('span');
+  line.className = kind;
+  line.textContent = text + '\n';
+  output.append(line);
+}
+
+function report(message) {
+  if (typeof globalThis.__socketIwaReport === 'function') globalThis.__socketIwaReport(JSON.stringify(message));
+}
+
+function emit(stream, text) {
+  show(stream, text);
+  report({ type: 'output', stream, text });
+}
+
+// The program's end: {status} for an exit, {error} for an abort or crash.
+function finish(end) {
+  if (finished) return;
+  finished = true;
+  show('status', end.error ? `[crashed: ${end.error}]` : `[exit status ${end.status}]`);
+  report({ type: 'end', ...end });
+}
+
+addEventListener('error', (e) => finish({ error: `uncaught ${e.error?.stack || e.message}` }));
+addEventListener('unhandledrejection', (e) => {
+  // The runtime rejects with ExitStatus on exit(); that is not a crash.
+  if (e.reason?.name === 'ExitStatus') return;
+  finish({ error: `unhandled rejection ${e.reason?.stack || e.reason}` });
+});
+
+async function config() {
+  const response = await fetch('/socket-iwa.json');
+  return response.json();
+}
+
+function start(program, args) {
+  globalThis.Module = {
+    arguments: args,
+    thisProgram: program,
+    print: (text) => emit('stdout', text),
+    printErr: (text) => emit('stderr', text),
+    onAbort: (what) => finish({ error: `aborted: ${what}` }),
+    // Called only when the runtime really exits (EXIT_RUNTIME builds).
+    onExit: (status) => finish({ status }),
+    preRun: [() => {
+      // Without EXIT_RUNTIME the runtime never "exits": every exit, main's
+      // return included, still passes through quit_, a global of the
+      // (non-modularized) program script. Wrap it to learn the status.
+      const quit = globalThis.quit_;
+      if (typeof quit === 'function') {
+        globalThis.quit_ = (status, toThrow) => {
+          finish({ status });
+          return quit(status, toThrow);
+        };
+      }
+    }],
+  };
+  const script = document.createElement('script');
+  script.src = program;
+  script.onerror = () => finish({ error: `cannot load ${program}` });
+  document.body.append(script);
+}
+
+globalThis.socketIwaStart = async (args) => {
+  const { program } = await config();
+  start(program, args);
+};
+
+const params = new URLSearchParams(location.search);
+if (!params.has('driver')) {
+  config().then(({ program, args }) => start(program, params.has('arg') ? params.getAll('arg') : args));
+}
