@@ -335,3 +335,7 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_fd_ops(self, flags):
     self.run_identical(flags, source('fd_ops.c'))
+
+  @parameterized(MODES)
+  def test_sockopts(self, flags):
+    self.run_identical(flags, source('sockopts.c'))

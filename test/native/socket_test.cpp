@@ -1321,6 +1321,24 @@ TEST_F(SocketTest, MulticastOptionsAreFixedAtOpen) {
   EXPECT_EQ(set_int(*v6, IPPROTO_IP, IP_MULTICAST_TTL, 2), -ENOPROTOOPT);
 }
 
+// Linux hands IPPROTO_IP options of an IPv6 socket to the IPv4 layer: the
+// unicast TTL works there too.
+TEST_F(SocketTest, Ipv6SocketTakesIpLevelTtl) {
+  auto s = tcp(AF_INET6);
+  EXPECT_EQ(get_int(*s, IPPROTO_IP, IP_TTL), 64);
+  EXPECT_EQ(set_int(*s, IPPROTO_IP, IP_TTL, 64), 0);
+  EXPECT_EQ(set_int(*s, IPPROTO_IP, IP_TTL, 5), -ENOPROTOOPT);
+  auto v4 = tcp(AF_INET);
+  EXPECT_EQ(set_int(*v4, IPPROTO_IPV6, IPV6_V6ONLY, 1), -ENOPROTOOPT);
+}
+
+// SO_KEEPALIVE is a socket-level flag on Linux, kept (unused) for UDP.
+TEST_F(SocketTest, UdpKeepsSoKeepalive) {
+  auto u = udp();
+  EXPECT_EQ(set_int(*u, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+  EXPECT_EQ(get_int(*u, SOL_SOCKET, SO_KEEPALIVE), 1);
+}
+
 TEST_F(SocketTest, V6OnlyOnlyBeforeOpen) {
   auto s = udp(AF_INET6);
   EXPECT_EQ(get_int(*s, IPPROTO_IPV6, IPV6_V6ONLY), 0);

@@ -752,9 +752,8 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
       reuseaddr_ = v;
       return 0;
     case SO_KEEPALIVE:
-      if (!is_stream())
-        return -ENOPROTOOPT;
-      if (!before_open && bool(v) != keepalive_)
+      // A socket-level flag Linux keeps for any socket; only TCP uses it.
+      if (is_stream() && !before_open && bool(v) != keepalive_)
         return -EINVAL; // keepAliveDelay is fixed when TCPSocket is built
       keepalive_ = v;
       return 0;
@@ -795,9 +794,11 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
     }
     return -ENOPROTOOPT;
   }
-  if ((level == IPPROTO_IP && family_ == AF_INET) ||
+  // An IPv6 socket takes IPv4-level options too (it may carry IPv4 traffic
+  // through v4-mapped addresses), as on Linux.
+  if (level == IPPROTO_IP ||
       (level == IPPROTO_IPV6 && family_ == AF_INET6))
-    return set_ip_option(name, value, len);
+    return set_ip_option(level, name, value, len);
   return -ENOPROTOOPT;
 }
 
@@ -805,11 +806,12 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
 // socket is built: they can be set before that, and afterwards only to the
 // value already in force. The unicast TTL is the browser's (64, as Linux's
 // default); asking for that value is the one request that can be met.
-int Socket::set_ip_option(int name, const void* value, socklen_t len) {
+int Socket::set_ip_option(int level, int name, const void* value,
+                          socklen_t len) {
   int v = 0;
   if (int r = get_int(value, len, &v))
     return r;
-  bool v6 = family_ == AF_INET6;
+  bool v6 = level == IPPROTO_IPV6;
   bool before_open = state_ == State::Idle;
   auto fixed_at_open = [&](int& field, int value) {
     if (!before_open && value != field)
@@ -827,7 +829,9 @@ int Socket::set_ip_option(int name, const void* value, socklen_t len) {
     v6only_ = v;
     return 0;
   }
-  if (is_stream())
+  // The API has one multicast TTL and loopback per socket: an IPv6
+  // socket's IPv4 ones cannot be set apart from its IPv6 ones.
+  if (is_stream() || (!v6 && family_ == AF_INET6))
     return -ENOPROTOOPT;
   if ((!v6 && name == IP_MULTICAST_TTL) || (v6 && name == IPV6_MULTICAST_HOPS)) {
     if (v6 && v == -1)
@@ -898,8 +902,8 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
     }
     return -ENOPROTOOPT;
   }
-  bool v6 = family_ == AF_INET6;
-  if ((level == IPPROTO_IP && !v6) || (level == IPPROTO_IPV6 && v6)) {
+  bool v6 = level == IPPROTO_IPV6;
+  if (level == IPPROTO_IP || (v6 && family_ == AF_INET6)) {
     if ((!v6 && name == IP_TTL) || (v6 && name == IPV6_UNICAST_HOPS))
       return put_value(kDefaultTtl, value, len);
     if (v6 && name == IPV6_V6ONLY)

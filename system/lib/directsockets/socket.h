@@ -110,7 +110,7 @@ private:
                         int flags, Endpoint* from, int* msg_flags,
                         bool nonblock);
   int set_buffer(int name, int value);
-  int set_ip_option(int name, const void* value, socklen_t len);
+  int set_ip_option(int level, int name, const void* value, socklen_t len);
   double rcv_deadline() const { return deadline_after(rcvtimeo_ms_); }
   double snd_deadline() const { return deadline_after(sndtimeo_ms_); }
   size_t send_window() const;
