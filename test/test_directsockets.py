@@ -339,3 +339,12 @@ class directsockets(RunnerCore):
   @parameterized(MODES)
   def test_sockopts(self, flags):
     self.run_identical(flags, source('sockopts.c'))
+
+  # Blocking calls wait only under JSPI; in event-loop mode they return
+  # EAGAIN/EINPROGRESS by design, so these two run in JSPI mode alone.
+
+  def test_blocking(self):
+    self.run_identical(['-sJSPI'], source('blocking.c'), peer=closed_port)
+
+  def test_poll_timeouts(self):
+    self.run_identical(['-sJSPI'], source('poll_timeouts.c'))
