@@ -2,8 +2,8 @@
 // Runs the Direct Sockets conformance suite (tools/direct-sockets-node/
 // conformance/suite.js) in Chromium, inside an IWA, and in Node against
 // direct-sockets-node, with the same loopback peers, and prints both result
-// lists side by side. Chromium runs with CHROMIUM_156_KNOWN_BUGS as its
-// expectations, Node with none. Exit status 1 if any check is not as expected
+// lists side by side. Chromium runs with the suite's CHROMIUM_156_KNOWN_BUGS
+// plus conformance-expectations.mjs as its expectations, Node with none. Exit status 1 if any check is not as expected
 // on either side.
 //
 //   node tools/iwa/conformance.mjs [--timeout S] [--verbose] [check-name ...]
@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeIwa } from './lib/layout.mjs';
 import { runIwa } from './lib/driver.mjs';
+import { CHROMIUM_156_OBSERVED } from './conformance-expectations.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONFORMANCE = join(HERE, '..', 'direct-sockets-node', 'conformance');
@@ -45,10 +46,11 @@ try {
     files: [join(CONFORMANCE, 'suite.js')],
     shell: join(HERE, 'conformance-shell'),
     localNetwork: true,
+    multicast: true, // udp.multicast-controller uses the multicast options
   });
   let json = '';
   chromium = await runIwa(dir, {
-    args: [JSON.stringify(peers), only.length ? JSON.stringify(only) : ''],
+    args: [JSON.stringify(peers), JSON.stringify(CHROMIUM_156_OBSERVED), only.length ? JSON.stringify(only) : ''],
     localNetwork: true,
     timeoutMs: timeout * 1000,
     onOutput: (stream, text) => { json += text; },

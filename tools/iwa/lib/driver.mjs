@@ -10,7 +10,7 @@ import { installFromDevProxy } from './install.mjs';
 import { serveDirectory } from './serve.mjs';
 
 // CDP names of the permissions behind the manifest's local-network features:
-// without the grant every connection to loopback fails with
+// without them connections to loopback, and binding UDP anywhere, fail with
 // "InvalidAccessError: Access to local network is blocked."
 export const LOCAL_NETWORK_PERMISSIONS = ['localNetworkAccess', 'localNetwork', 'loopbackNetwork'];
 
@@ -55,11 +55,8 @@ export async function runIwa(dir, {
 
     const { origin } = await Promise.race([installFromDevProxy(cdp, server.url), ended.then((e) => { throw new Error(e.error); })]);
     progress(`installed as ${origin}`);
-    if (localNetwork) {
-      for (const name of LOCAL_NETWORK_PERMISSIONS) {
-        await cdp.send('Browser.grantPermissions', { origin, permissions: [name] });
-      }
-    }
+    // One call: grantPermissions denies every permission it does not list.
+    if (localNetwork) await cdp.send('Browser.grantPermissions', { origin, permissions: LOCAL_NETWORK_PERMISSIONS });
 
     const { targetId, sessionId } = await openApp(cdp, origin, `${origin}/?driver`, deadline);
     progress(`app window open (${targetId})`);
