@@ -8,7 +8,8 @@
 // in bytes (receiveBufferSize, default 1 MiB) and datagrams that arrive while
 // it is full are dropped, which is what the kernel does when nobody reads.
 // Writable: highWaterMark 1 as in Chromium; a write resolves once the
-// datagram was handed to the kernel.
+// datagram is queued behind fewer than 32 pending sends (Chromium's network
+// service limit), else once its send completed.
 
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -24,6 +25,8 @@ import {
 
 const IFACE = 'UDPSocket';
 const DEFAULT_READ_QUEUE_BYTES = 1024 * 1024;
+const MAX_PENDING_SENDS = 32;
+const MAX_IPV4_PAYLOAD = 65507;
 
 const OPTIONS = [
   ['receiveBufferSize', (v) => idl.unsignedLong(v, true)],
@@ -139,6 +142,7 @@ export class UDPSocket {
   #readState = 'open';
   #writeState = 'open';
   #pendingWrite = null;
+  #sendsPending = 0;
   #firstError = null;
 
   constructor(options) {
@@ -242,31 +246,45 @@ export class UDPSocket {
     }
     const socket = this.#socket;
     return new Promise((resolve, reject) => {
-      this.#pendingWrite = { resolve, reject };
+      // Chromium's network service keeps up to 32 sends pending
+      // (kMaxPendingSendRequests), so a write is done once its datagram is
+      // queued behind fewer than that; past it, or when a name must be
+      // resolved first, once its send completes.
+      const lookup = this.#mode !== 'connected' && !net.isIP(message.remoteAddress);
+      // Oversized datagrams fail in the kernel: let that reject the write.
+      const queued = !lookup && message.data.byteLength <= MAX_IPV4_PAYLOAD &&
+        this.#sendsPending < MAX_PENDING_SENDS;
+      this.#sendsPending++;
+      this.#pendingWrite = queued ? null : { resolve, reject };
       const done = (err) => {
+        this.#sendsPending--;
         const pending = this.#pendingWrite;
-        if (pending === null) return;
-        this.#pendingWrite = null;
+        if (!queued) this.#pendingWrite = null;
         if (!err) {
-          pending.resolve();
+          if (!queued) pending?.resolve();
           return;
         }
         // udp_writable_stream_wrapper.cc ErrorStream(): the write rejects and
         // the writable is done.
+        if (this.#writeState !== 'open') return;
         const e = streamAbortedError(err);
         this.#writeState = 'errored';
         this.#record(e);
-        pending.reject(e);
+        if (pending && !queued) pending.reject(e);
+        else this.#wc.error(e);
         this.#maybeFinish();
       };
       if (this.#mode === 'connected') {
         socket.send(message.data, done);
+      } else if (!lookup) {
+        socket.send(message.data, message.remotePort, message.remoteAddress, done);
       } else {
         this.#resolveDestination(message).then(
           (address) => socket.send(message.data, message.remotePort, address, done),
           done,
         );
       }
+      if (queued) resolve();
     });
   }
 

@@ -1,0 +1,79 @@
+// The benchmark client written straight against the Direct Sockets API, the
+// baseline for what our C core and bridge cost. Same modes and output as
+// socket_bench.c:
+//   node --import ../tools/direct-sockets-node/register.js raw_js.mjs pingpong PORT SECONDS
+//   ... bulk PORT MIB | udp PORT SIZE COUNT
+const PATTERN_CYCLE = 251;
+
+async function pingpong(port, seconds) {
+  const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
+  const {readable, writable} = await socket.opened;
+  const reader = readable.getReader();
+  const writer = writable.getWriter();
+  const msg = new Uint8Array(32).fill(0x70);
+  let trips = 0, elapsed;
+  const start = performance.now();
+  do {
+    await writer.write(msg.slice());
+    let got = 0;
+    while (got < 32) {
+      const {value, done} = await reader.read();
+      if (done) throw new Error('peer closed');
+      got += value.length;
+    }
+    trips++;
+  } while ((elapsed = (performance.now() - start) / 1000) < seconds);
+  await writer.close();
+  reader.cancel();
+  return {round_trips: trips, seconds: elapsed};
+}
+
+async function bulk(port, mib) {
+  const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
+  const {readable, writable} = await socket.opened;
+  const writer = writable.getWriter();
+  const CHUNK = 64 * 1024;
+  const pattern = new Uint8Array(CHUNK + PATTERN_CYCLE).map((_, i) => i % PATTERN_CYCLE);
+  const total = mib * 1024 * 1024;
+  const start = performance.now();
+  for (let sent = 0; sent < total;) {
+    const n = Math.min(CHUNK, total - sent);
+    await writer.ready;
+    const off = sent % PATTERN_CYCLE;
+    writer.write(pattern.slice(off, off + n));
+    sent += n;
+  }
+  await writer.close();
+  readable.cancel();
+  return {bytes: total, seconds: (performance.now() - start) / 1000};
+}
+
+async function udp(port, size, count) {
+  const socket = new UDPSocket({remoteAddress: '127.0.0.1', remotePort: port});
+  const {writable} = await socket.opened;
+  const writer = writable.getWriter();
+  size = Math.max(size, 8);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const data = new Uint8Array(size);
+    new DataView(data.buffer).setBigInt64(0, BigInt(i), true);
+    await writer.ready;
+    writer.write({data});
+  }
+  const marker = new Uint8Array(size).fill(0xff, 0, 8);
+  for (let i = 0; i < 20; i++) {
+    await writer.write({data: marker.slice()});
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await writer.close();
+  return {sent: count, seconds: (performance.now() - start) / 1000};
+}
+
+const [mode, ...args] = process.argv.slice(2);
+const modes = {pingpong, bulk, udp};
+if (!modes[mode]) {
+  console.error('usage: raw_js.mjs pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT');
+  process.exit(2);
+}
+console.log(JSON.stringify(await modes[mode](...args.map(Number))));
+process.exit(0);
