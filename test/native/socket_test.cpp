@@ -1090,6 +1090,24 @@ TEST_F(SocketTest, UdpStrangersNeverFillAConnectedSocketsQueue) {
   EXPECT_EQ(got, "peer");
 }
 
+TEST_F(SocketTest, UdpSendWindowBoundsQueuedDatagrams) {
+  // Datagrams the bridge has not finished sending count against SO_SNDBUF.
+  auto s = udp();
+  ASSERT_EQ(set_int(*s, SOL_SOCKET, SO_SNDBUF, 4096), 0); // an 8192-byte window
+  Endpoint to = ep("10.0.0.2", 53);
+  std::string d(3000, 'x');
+  EXPECT_EQ(send_bytes(*s, lock, d, true, 0, &to), 3000);
+  EXPECT_EQ(send_bytes(*s, lock, d, true, 0, &to), 3000);
+  EXPECT_TRUE(s->poll_events() & POLLOUT);
+  EXPECT_EQ(send_bytes(*s, lock, d, true, 0, &to), -EAGAIN);
+  EXPECT_EQ(fake::count("send_to", s->id()), 2u);
+  s->on_sent(3000);
+  EXPECT_EQ(send_bytes(*s, lock, d, true, 0, &to), 3000);
+  EXPECT_EQ(send_bytes(*s, lock, std::string(2200, 'y'), true, 0, &to), -EAGAIN);
+  s->on_sent(6000);
+  EXPECT_TRUE(s->poll_events() & POLLOUT);
+}
+
 // Datagrams from strangers do not make a connected UDP socket readable.
 TEST_F(SocketTest, ConnectedBoundUdpIsNotReadableForStrangers) {
   auto s = udp();

@@ -316,8 +316,11 @@ var LibraryDirectSockets = {
       message.remoteAddress = host;
       message.remotePort = port;
     }
-    var write = () => rec.writer.write(message).catch((e) =>
-      DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}}));
+    // Sent or lost, the datagram no longer counts against the send window.
+    var write = () => rec.writer.write(message).then(() => __dsock_on_sent(id, len), (e) => {
+      __dsock_on_sent(id, len);
+      DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}});
+    });
     if (rec.writer) write();
     else rec.ready.then(write, () => {});
   },

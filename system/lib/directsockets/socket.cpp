@@ -151,7 +151,9 @@ int Socket::take_error() {
 }
 
 size_t Socket::send_window() const {
-  return sndbuf_set_ ? size_t(sndbuf_) : kDefaultSendWindow;
+  if (sndbuf_set_)
+    return size_t(sndbuf_);
+  return is_stream() ? kDefaultSendWindow : size_t(kUdpBuf);
 }
 
 int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
@@ -462,7 +464,6 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
 
 ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
                               const Endpoint* to, bool nonblock) {
-  (void)nonblock; // datagrams never wait for room: the bridge queues them
   size_t total = iov_total(iov, iovcnt);
   if (total > 0xffff)
     return -EMSGSIZE;
@@ -495,9 +496,17 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
     return -ENOTCONN; // its UDPSocket never opened
   if (state_ == State::Closed)
     return -EBADF;
+  // Datagrams the bridge has not finished sending count against SO_SNDBUF,
+  // as queued skbs do in the kernel: past it a sender waits or gets EAGAIN,
+  // so a fast sender cannot queue without bound.
+  size_t window = send_window();
+  auto room = [&] { return in_flight_ == 0 || in_flight_ + total <= window; };
+  if (!room() && (nonblock || wait_until(lock, room, snd_deadline())))
+    return -EAGAIN;
   char host[kHostLen];
   dest.host(host);
   std::vector<uint8_t> data = gather(iov, iovcnt);
+  in_flight_ += total;
   _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
   return ssize_t(total);
 }
@@ -667,7 +676,8 @@ int Socket::poll_events() const {
   } else {
     if (!datagrams_.empty() || rd_shut_)
       ev |= POLLIN;
-    ev |= POLLOUT;
+    if (in_flight_ < send_window())
+      ev |= POLLOUT;
   }
   if (error_)
     ev |= POLLERR;
