@@ -348,3 +348,46 @@ class directsockets(RunnerCore):
 
   def test_poll_timeouts(self):
     self.run_identical(['-sJSPI'], source('poll_timeouts.c'))
+
+  @parameterized(MODES)
+  def test_backpressure(self, flags):
+    self.run_identical(flags, source('backpressure.c'))
+
+  @parameterized(MODES)
+  def test_wasm_only(self, flags):
+    # What the browser cannot do as Linux does fails with a Linux errno;
+    # Linux does all of it, so the output is compared with a fixed one.
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    self.run_js(self.build(source('wasm_only.c')), interleaved_output=False)
+    self.assertEqual(read_file(source('wasm_only.out')), read_file(self.in_dir('stdout')))
+
+
+# ---------------------------------------------------------------------------
+# The same tests in Chromium: each program runs as an Isolated Web App in
+# headless Chromium through tools/iwa/run.mjs (tools/iwa-run's machinery)
+# instead of under Node, against the same loopback peers; differential tests
+# still compare with a native run.
+#
+#   SOCKET_IWA_BROWSER_RUNNER=/path/to/tools/iwa/run.mjs test/runner directsockets_browser
+#
+# (ci/test-browser.sh sets it.) Owned by tools/iwa; keep this section last.
+
+class directsockets_browser(directsockets):
+  # Checks of the toolchain or of Node, not of the program in a browser.
+  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings')
+
+  def setUp(self):
+    super().setUp()
+    runner = os.environ.get('SOCKET_IWA_BROWSER_RUNNER')
+    if not runner or not os.path.exists(runner):
+      self.fail('set SOCKET_IWA_BROWSER_RUNNER to tools/iwa/run.mjs (ci/test-browser.sh does)')
+    # Peers are on loopback: the app needs the local-network features.
+    self.browser_engine = [runner, '--local-network', '--timeout', os.environ.get('SOCKET_IWA_BROWSER_TIMEOUT', '60')]
+
+  def run_js(self, filename, engine=None, args=None, **kwargs):
+    return super().run_js(filename, engine=self.browser_engine, args=args, **kwargs)
+
+
+for _name in dir(directsockets_browser):
+  if _name.startswith(directsockets_browser.NOT_IN_BROWSER):
+    setattr(directsockets_browser, _name, None)

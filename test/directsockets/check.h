@@ -201,6 +201,8 @@ static double task_since_ __attribute__((unused));
       return 0;                                                                \
     }                                                                          \
   } while (0)
+// Returns to the event loop until `cond` holds or `ms` milliseconds pass.
+#define AWAIT_FOR(cond, ms) AWAIT((cond) || now_ms() - task_since_ >= (ms))
 // Returns to the event loop for about `ms` milliseconds.
 #define AWAIT_MS(ms) AWAIT(now_ms() - task_since_ >= (ms))
 #define TASK_END                                                               \
