@@ -10,17 +10,17 @@ import { squarePng } from './icon.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PROGRAM_SHELL = join(HERE, '..', 'shell');
 
-// The files emcc wrote for app.js (or app.html): app.js, app.wasm and
-// whatever else shares the base name (app.worker.js, app.data, app.wasm.map...).
+// What emcc writes next to app.js that the page loads. Only these: the
+// directory also holds sources, keys and bundles that must not ship.
+const PROGRAM_SUFFIXES = ['.js', '.wasm', '.data', '.worker.js', '.ww.js', '.aw.js', '.js.map', '.wasm.map'];
+
+// The files emcc wrote for app.js (or app.html).
 export function programFiles(input) {
   const dir = dirname(input);
   const base = basename(input, extname(input));
   const js = join(dir, `${base}.js`);
   if (!existsSync(js)) throw new Error(`no ${js}: give the .js (or .html) emcc wrote`);
-  const files = readdirSync(dir)
-    .filter((f) => f.startsWith(`${base}.`) && f !== `${base}.html` && !f.endsWith('.swbn'))
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
+  const files = PROGRAM_SUFFIXES.map((s) => join(dir, base + s)).filter((f) => existsSync(f) && statSync(f).isFile());
   return { js, files };
 }
 
