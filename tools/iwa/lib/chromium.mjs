@@ -19,6 +19,10 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
     '--disable-default-apps', '--no-default-browser-check', '--password-store=basic',
     '--remote-debugging-port=0', `--user-data-dir=${profile}`,
     '--enable-features=IsolatedWebApps,IsolatedWebAppDevMode',
+    // The app window is never focused or visible: keep its timers and
+    // requestAnimationFrame (emscripten_set_main_loop) running at full rate.
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows', '--disable-features=CalculateNativeWinOcclusion',
     ...extraFlags,
     'about:blank',
   ];

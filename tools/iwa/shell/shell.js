@@ -58,6 +58,44 @@ async function config() {
   return response.json();
 }
 
+// Without EXIT_RUNTIME the runtime never "exits", so Module.onExit is not
+// called. The program script's globals (a non-modularized build) tell more:
+//  - exit() from anywhere goes through quit_: the end, with its status;
+//  - main's return goes through exitJS(status, implicit) from callMain: the
+//    end unless a main loop still runs (event-loop programs), in which case
+//    the end is when that loop is cancelled, with main's status.
+function watchExits() {
+  const g = globalThis;
+  let implicit = false;
+  if (typeof g.exitJS === 'function') {
+    const exitJS = g.exitJS;
+    g.exitJS = (status, isImplicit) => {
+      implicit = !!isImplicit;
+      try { return exitJS(status, isImplicit); } finally { implicit = false; }
+    };
+  }
+  if (typeof g.quit_ === 'function') {
+    const quit = g.quit_;
+    g.quit_ = (status, toThrow) => {
+      if (!implicit) finish({ status });
+      return quit(status, toThrow);
+    };
+  }
+  if (typeof g.callMain === 'function') {
+    const callMain = g.callMain;
+    g.callMain = (...args) => {
+      const whenLoopEnds = () => {
+        if (finished) return;
+        if (g.MainLoop?.func) setTimeout(whenLoopEnds, 20);
+        else finish({ status: g.EXITSTATUS ?? 0 });
+      };
+      const ret = callMain(...args);
+      Promise.resolve(ret).then(whenLoopEnds, () => {});
+      return ret;
+    };
+  }
+}
+
 function start(program, args) {
   globalThis.Module = {
     arguments: args,
@@ -67,18 +105,7 @@ function start(program, args) {
     onAbort: (what) => finish({ error: `aborted: ${what}` }),
     // Called only when the runtime really exits (EXIT_RUNTIME builds).
     onExit: (status) => finish({ status }),
-    preRun: [() => {
-      // Without EXIT_RUNTIME the runtime never "exits": every exit, main's
-      // return included, still passes through quit_, a global of the
-      // (non-modularized) program script. Wrap it to learn the status.
-      const quit = globalThis.quit_;
-      if (typeof quit === 'function') {
-        globalThis.quit_ = (status, toThrow) => {
-          finish({ status });
-          return quit(status, toThrow);
-        };
-      }
-    }],
+    preRun: [watchExits],
   };
   const script = document.createElement('script');
   script.src = program;
