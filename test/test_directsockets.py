@@ -37,6 +37,11 @@ MODES = {
   'jspi': (['-sJSPI'],),
   'eventloop': ([],),
 }
+# Threads mode: main() on a pthread that blocks on a futex, the Direct
+# Sockets objects on the main thread.
+WITH_THREADS = MODES | {
+  'proxy_to_pthread': (['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME'],),
+}
 
 
 class OneShotEchoHandler(socketserver.BaseRequestHandler):
@@ -163,23 +168,23 @@ class directsockets(RunnerCore):
   # loopback peers upstream's NODERAWSOCKETS tests give them, run
   # differentially against native Linux.
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_echo(self, flags):
     with tcp_server(OneShotEchoHandler) as port:
       self.run_differential(flags, test_file('sockets/test_tcp_echo.c'), [str(port)])
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_client_semantics(self, flags):
     # Linux returns 0, not EISCONN, from the first connect() after a
     # non-blocking connect completed; the program expects EISCONN.
     with tcp_server(OneShotEchoHandler) as port:
       self.run_differential(flags, test_file('sockets/test_tcp_client_semantics.c'), [str(port)])
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_refused(self, flags):
     self.run_differential(flags, test_file('sockets/test_tcp_refused.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_backpressure(self, flags):
     done = threading.Event()
 
@@ -193,49 +198,49 @@ class directsockets(RunnerCore):
     finally:
       done.set()
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_server(self, flags):
     self.run_differential(flags, test_file('sockets/test_tcp_server.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_server_autobind(self, flags):
     self.run_differential(flags, test_file('sockets/test_tcp_server.c'), defines=['-DNO_EXPLICIT_BIND'])
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_peek(self, flags):
     self.run_differential(flags, test_file('sockets/test_tcp_peek.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_tcp_ipv6(self, flags):
     self.run_differential(flags, test_file('sockets/test_tcp_ipv6.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_echo(self, flags):
     self.run_differential(flags, test_file('sockets/test_udp_echo.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_ipv6(self, flags):
     self.run_differential(flags, test_file('sockets/test_udp_ipv6.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_recvmsg(self, flags):
     self.run_differential(flags, test_file('sockets/test_udp_recvmsg.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_mmsg(self, flags):
     self.run_differential(flags, test_file('sockets/test_udp_mmsg.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_connect(self, flags):
     # Linux lets sendto() name a destination on a connected UDP socket; the
     # program expects EISCONN.
     self.run_differential(flags, test_file('sockets/test_udp_connect.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_udp_sockopts(self, flags):
     self.run_differential(flags + ['-sEXIT_RUNTIME'], test_file('sockets/test_udp_sockopts.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_upstream_socket_options(self, flags):
     self.run_differential(flags + ['-sEXIT_RUNTIME'], test_file('sockets/test_socket_options.c'))
 
@@ -361,6 +366,10 @@ class directsockets(RunnerCore):
     self.run_js(self.build(source('wasm_only.c')), interleaved_output=False)
     self.assertEqual(read_file(source('wasm_only.out')), read_file(self.in_dir('stdout')))
 
+
+  @parameterized(MODES)
+  def test_exit_open(self, flags):
+    self.run_identical(flags, source('exit_open.c'))
 
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in

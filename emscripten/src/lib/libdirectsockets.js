@@ -397,6 +397,21 @@ var LibraryDirectSockets = {
   _dsock_js_fs_dup3: (fd, newfd, flags) => ___syscall_dup3(fd, newfd, flags),
 };
 
+#if PTHREADS
+// The Direct Sockets objects and the filesystem live on the main thread:
+// every import that touches them runs there, and a calling worker waits for
+// it (the main thread serves such calls even while it waits for the core's
+// lock). A worker's blocking wait is a futex in the core, not a JS call.
+for (const name of Object.keys(LibraryDirectSockets)) {
+  if (name.startsWith('_dsock_js_') && !name.includes('__') &&
+      name !== '_dsock_js_can_block' && name !== '_dsock_js_wait') {
+    LibraryDirectSockets[name + '__proxy'] = 'sync';
+  }
+}
+// Waking a JSPI waiter on the main thread needs no answer.
+LibraryDirectSockets._dsock_js_wake__proxy = 'async';
+#endif
+
 autoAddDeps(LibraryDirectSockets, '$DSOCK');
 // The core's exports and the helpers the bridge calls.
 LibraryDirectSockets.$DSOCK__deps.push(

@@ -2,16 +2,33 @@
 
 #include "bridge.h"
 
+#include <chrono>
+#include <condition_variable>
+
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
-#else
-#include <chrono>
+#include <emscripten/threading.h>
 #endif
 
 namespace directsockets {
 
 namespace {
 std::mutex core_mutex;
+// Threads blocked in socket calls sleep here (a futex in shared memory).
+std::condition_variable event_cv;
+// JS filesystem fds (pipes, ttys) change readiness on the main thread, where
+// no event reaches event_cv: a worker polling them re-checks this often.
+constexpr double kJsFdRecheckMs = 20;
+
+// The main browser thread cannot sleep on a futex; elsewhere (pthreads,
+// -sPROXY_TO_PTHREAD) a blocked call sleeps on event_cv.
+bool on_worker() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  return !emscripten_is_main_browser_thread();
+#else
+  return false;
+#endif
+}
 } // namespace
 
 CoreLock lock_core() { return CoreLock(core_mutex); }
@@ -27,6 +44,8 @@ double now_ms() {
 }
 
 bool can_block() {
+  if (on_worker())
+    return true;
   static const bool jspi = _dsock_js_can_block();
   return jspi;
 }
@@ -36,11 +55,23 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
   double timeout = deadline_ms < 0 ? -1 : deadline_ms - now_ms();
   if (deadline_ms >= 0 && timeout < 0)
     timeout = 0;
+  if (on_worker()) {
+    if (nwatch && (timeout < 0 || timeout > kJsFdRecheckMs))
+      timeout = kJsFdRecheckMs;
+    if (timeout < 0)
+      event_cv.wait(lock);
+    else
+      event_cv.wait_for(lock, std::chrono::duration<double, std::milli>(timeout));
+    return;
+  }
   lock.unlock();
   _dsock_js_wait(timeout, watch, nwatch);
   lock.lock();
 }
 
-void notify_waiters() { _dsock_js_wake(); }
+void notify_waiters() {
+  event_cv.notify_all();
+  _dsock_js_wake();
+}
 
 } // namespace directsockets
