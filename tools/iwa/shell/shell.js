@@ -62,8 +62,9 @@ async function config() {
 // called. The program script's globals (a non-modularized build) tell more:
 //  - exit() from anywhere goes through quit_: the end, with its status;
 //  - main's return goes through exitJS(status, implicit) from callMain: the
-//    end unless a main loop still runs (event-loop programs), in which case
-//    the end is when that loop is cancelled, with main's status.
+//    end unless a main loop still runs (event-loop programs) or something
+//    holds the runtime alive (PROXY_TO_PTHREAD), in which case the end is
+//    when that stops, with main's status.
 function watchExits() {
   const g = globalThis;
   let implicit = false;
@@ -86,7 +87,8 @@ function watchExits() {
     g.callMain = (...args) => {
       const whenLoopEnds = () => {
         if (finished) return;
-        if (g.MainLoop?.func) setTimeout(whenLoopEnds, 20);
+        // A main loop, or work that holds the runtime (PROXY_TO_PTHREAD's main thread).
+        if (g.MainLoop?.func || g.runtimeKeepaliveCounter > 0) setTimeout(whenLoopEnds, 20);
         else finish({ status: g.EXITSTATUS ?? 0 });
       };
       const ret = callMain(...args);
