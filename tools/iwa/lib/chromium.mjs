@@ -2,12 +2,24 @@
 // mode enabled, in a fresh profile, and connects to it over CDP.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CDP } from './cdp.mjs';
 
 export const CHROMIUM = process.env.SOCKET_IWA_CHROMIUM || '/usr/bin/chromium';
+
+// Processes whose command line contains `text` (here: our unique profile path).
+function pidsMentioning(text) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes(text)) pids.push(Number(entry));
+    } catch {} // gone meanwhile
+  }
+  return pids.filter((pid) => pid !== process.pid);
+}
 
 // extraFlags: e.g. ['--install-isolated-web-app-from-url=http://127.0.0.1:PORT'].
 // onLog(line) sees Chromium's stderr (its own logging), line by line.
@@ -27,7 +39,9 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
     'about:blank',
   ];
   // Its own process group, so that closing ends the renderers and helpers too.
-  const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // XDG_CONFIG_HOME in the profile: crash handlers then name it too (see close).
+  const env = { ...process.env, XDG_CONFIG_HOME: join(profile, 'config') };
+  const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const lines = [];
   let wsUrl;
@@ -59,8 +73,12 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
       try { process.kill(-child.pid, 'SIGKILL'); } catch {}
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     }
-    // Helpers left in the group (crashpad, zygote) go too.
+    // Helpers left in the group (zygote) go too, and crashpad handlers, which
+    // leave the group: they are known by our profile directory in their argv.
     try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    for (const pid of pidsMentioning(profile)) {
+      try { process.kill(pid, 'SIGKILL'); } catch {}
+    }
     cdp?.close();
     rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
   })();
@@ -73,5 +91,5 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
     await close();
     throw e;
   }
-  return { cdp, close, exited, logs: () => lines.join('\n') };
+  return { cdp, close, exited, profile, logs: () => lines.join('\n') };
 }
