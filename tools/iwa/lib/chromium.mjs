@@ -21,6 +21,28 @@ function pidsMentioning(text) {
   return pids.filter((pid) => pid !== process.pid);
 }
 
+// Browsers still running when this process ends, killed on the way out (a
+// harness timeout or ^C must not leave Chromium behind).
+const live = new Map(); // pid -> profile
+function killLive() {
+  for (const [pid, profile] of live) {
+    try { process.kill(-pid, 'SIGKILL'); } catch {}
+    for (const other of pidsMentioning(profile)) {
+      try { process.kill(other, 'SIGKILL'); } catch {}
+    }
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+let hooked = false;
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killLive);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    process.on(signal, () => process.exit(code));
+  }
+}
+
 // extraFlags: e.g. ['--install-isolated-web-app-from-url=http://127.0.0.1:PORT'].
 // onLog(line) sees Chromium's stderr (its own logging), line by line.
 export async function launchChromium({ extraFlags = [], onLog = () => {}, timeoutMs = 30000 } = {}) {
@@ -42,6 +64,8 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
   // XDG_CONFIG_HOME in the profile: crash handlers then name it too (see close).
   const env = { ...process.env, XDG_CONFIG_HOME: join(profile, 'config') };
   const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env });
+  hookExit();
+  live.set(child.pid, profile);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const lines = [];
   let wsUrl;
@@ -80,6 +104,7 @@ export async function launchChromium({ extraFlags = [], onLog = () => {}, timeou
       try { process.kill(pid, 'SIGKILL'); } catch {}
     }
     cdp?.close();
+    live.delete(child.pid);
     rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
   })();
 
