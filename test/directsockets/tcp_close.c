@@ -2,8 +2,9 @@
 // SHUT_RDWR, EPIPE after SHUT_WR, ECONNRESET when the peer aborts, and a
 // close() right after a 1 MiB write that still delivers every byte before
 // the EOF.
-// Usage: tcp_close RESET_PORT (a loopback peer that accepts and resets with
-// SO_LINGER {1, 0}, which a wasm program cannot do: see wasm_only.c)
+// Usage: tcp_close RESET_PORT (a loopback peer that reads a byte, then
+// resets with SO_LINGER {1, 0}, which a wasm program cannot do: see
+// wasm_only.c)
 #include "check.h"
 
 #include <signal.h>
@@ -98,6 +99,8 @@ static int test(void) {
   cfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   CHECK(cfd >= 0);
   CHECK(connect(cfd, (struct sockaddr*)&resetter, resetter_len) == 0 || errno == EINPROGRESS);
+  AWAIT(ready(cfd, POLLOUT));
+  EXPECT_EQ("send", send(cfd, "x", 1, 0), 1); // the peer resets once it reads
   AWAIT(ready(cfd, POLLERR));
   EXPECT_EQ("poll", ready(cfd, ALL), ALL | POLLHUP | POLLERR);
   EXPECT_ERR("recv", recv(cfd, buf, sizeof buf, 0), ECONNRESET);

@@ -85,6 +85,13 @@ var LibraryDirectSockets = {
       __dsock_on_error(id, DSOCK.errnoOf(e, likely));
     },
 
+    // A write can complete after its socket was closed, even after the
+    // runtime exited (static destructors close the sockets), when calling
+    // into wasm would abort: report it only while the socket is open.
+    sent(id, rec, len) {
+      if (!rec.closed) __dsock_on_sent(id, len);
+    },
+
     opened(id, rec, info) {
       rec.reader = info.readable?.getReader();
       rec.writer = info.writable?.getWriter();
@@ -291,7 +298,14 @@ var LibraryDirectSockets = {
     }
     // Datagrams sent before `opened` settles wait for it, in order.
     rec.ready = rec.socket.opened.then((info) => {
-      if (rec.closed) return rec.socket.close();
+      if (rec.closed) {
+        // Closed while opening: the datagrams sent meanwhile still go (Linux
+        // sent them at sendto()), after this, and then the socket closes.
+        rec.writer = info.writable.getWriter();
+        info.readable.cancel().catch(() => {});
+        rec.ready.then(() => rec.writer.close().catch(() => {}));
+        return;
+      }
       DSOCK.opened(id, rec, info);
       DSOCK.pumpDatagrams(id, rec);
     });
@@ -303,7 +317,7 @@ var LibraryDirectSockets = {
     // A copy: the heap may be shared memory, which the streams refuse, and
     // may grow before the write runs.
     var chunk = HEAPU8.slice(buf, buf + len);
-    rec.writer.write(chunk).then(() => __dsock_on_sent(id, len),
+    rec.writer.write(chunk).then(() => DSOCK.sent(id, rec, len),
                                  (e) => DSOCK.fail(id, e, {{{ cDefs.EPIPE }}}));
   },
 
@@ -317,8 +331,8 @@ var LibraryDirectSockets = {
       message.remotePort = port;
     }
     // Sent or lost, the datagram no longer counts against the send window.
-    var write = () => rec.writer.write(message).then(() => __dsock_on_sent(id, len), (e) => {
-      __dsock_on_sent(id, len);
+    var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {
+      DSOCK.sent(id, rec, len);
       DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}});
     });
     if (rec.writer) write();
