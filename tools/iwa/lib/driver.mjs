@@ -18,7 +18,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Opens `url` of the installed app and attaches to its window. Chromium turns
 // the tab into an app window (another target), so look for the origin.
-async function openApp(cdp, origin, url, deadline) {
+async function openApp(cdp, origin, url, deadline, timedOut) {
   await cdp.send('Target.createTarget', { url });
   while (Date.now() < deadline) {
     const { targetInfos } = await cdp.send('Target.getTargets');
@@ -29,7 +29,7 @@ async function openApp(cdp, origin, url, deadline) {
     }
     await sleep(100);
   }
-  throw new Error(`no window of ${origin} appeared`);
+  throw new Error(timedOut(`no window of ${origin} appeared`));
 }
 
 export async function runIwa(dir, {
@@ -41,12 +41,14 @@ export async function runIwa(dir, {
 } = {}) {
   const started = Date.now();
   const deadline = started + timeoutMs;
+  // Every deadline miss reads the same, so the caller can tell a timeout.
+  const timedOut = (what) => `timed out after ${timeoutMs / 1000} s (${what})`;
   const progress = (what) => onDiagnostic(`[iwa-run +${Date.now() - started} ms] ${what}`);
   const server = await serveDirectory(dir);
   let browser;
   let finish;
   const ended = new Promise((resolve) => finish = resolve);
-  const timer = setTimeout(() => finish({ error: `timed out after ${timeoutMs / 1000} s` }), timeoutMs);
+  const timer = setTimeout(() => finish({ error: timedOut('the program did not end') }), timeoutMs);
   try {
     browser = await launchChromium({ onLog: (line) => onDiagnostic(`[chromium] ${line}`) });
     browser.exited.then(({ code, signal }) => finish({ error: `Chromium exited (${signal || code})` }));
@@ -58,7 +60,7 @@ export async function runIwa(dir, {
     // One call: grantPermissions denies every permission it does not list.
     if (localNetwork) await cdp.send('Browser.grantPermissions', { origin, permissions: LOCAL_NETWORK_PERMISSIONS });
 
-    const { targetId, sessionId } = await openApp(cdp, origin, `${origin}/?driver`, deadline);
+    const { targetId, sessionId } = await openApp(cdp, origin, `${origin}/?driver`, deadline, timedOut);
     progress(`app window open (${targetId})`);
     cdp.on((method, params, sid) => {
       if (sid !== sessionId) {
@@ -94,7 +96,7 @@ export async function runIwa(dir, {
     for (;;) {
       const { result } = await cdp.send('Runtime.evaluate', { expression: start, returnByValue: true }, { sessionId });
       if (result.value === true) break;
-      if (Date.now() > deadline) throw new Error('the app\'s shell never became ready');
+      if (Date.now() > deadline) throw new Error(timedOut('the app\'s shell never became ready'));
       await sleep(50);
     }
     progress(`program started with argv ${JSON.stringify(args)}`);
