@@ -268,6 +268,13 @@ class directsockets(RunnerCore):
       out = self.run_js(self.build(src), args=args, assert_returncode=NON_ZERO)
     self.assertContained(f'Assertion failed: {failed_check}', out)
 
+  def test_thread_per_connection_server(self):
+    # 64 client threads and a thread per accepted connection, every call
+    # blocking on a futex while the Direct Sockets objects live on the main
+    # thread.
+    self.use_mode(['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME', '-sPTHREAD_POOL_SIZE=8'])
+    self.do_runf(source('thread_echo_server.c'), '64 clients x 20 rounds echoed\ndone\n')
+
   @parameterized({
     'ipv4': ('127.0.0.1',),
     'ipv6': ('::1',),

@@ -77,6 +77,8 @@ var LibraryDirectSockets = {
     },
 
     fail(id, e, likely) {
+      // An abort of the program itself is no socket error: let it surface.
+      if (e instanceof WebAssembly.RuntimeError) throw e;
       var rec = DSOCK.objects.get(id);
       if (!rec || rec.closed) return;
 #if SOCKET_DEBUG
@@ -95,6 +97,8 @@ var LibraryDirectSockets = {
     opened(id, rec, info) {
       rec.reader = info.readable?.getReader();
       rec.writer = info.writable?.getWriter();
+      rec.localAddress = info.localAddress;
+      rec.localPort = info.localPort;
       DSOCK.withStrings([info.localAddress, info.remoteAddress], (local, remote) =>
         __dsock_on_open(id, local, info.localPort ?? 0, remote, info.remotePort ?? 0));
     },
@@ -164,9 +168,13 @@ var LibraryDirectSockets = {
           var {value: conn, done} = await rec.reader.read();
           if (done || rec.closed) return conn?.close();
           var info = await conn.opened;
+          // Chromium leaves an accepted socket's local address out
+          // (crbug.com/1417998): it is the listener's.
+          var localAddress = info.localAddress ?? rec.localAddress;
+          var localPort = info.localPort ?? rec.localPort;
           var connId;
-          while (!(connId = DSOCK.withStrings([info.localAddress, info.remoteAddress], (local, remote) =>
-                   __dsock_on_accept(id, local, info.localPort, remote, info.remotePort)))) {
+          while (!(connId = DSOCK.withStrings([localAddress, info.remoteAddress], (local, remote) =>
+                   __dsock_on_accept(id, local, localPort, remote, info.remotePort)))) {
             // The backlog is full: hold this one, take no more until accept().
             await DSOCK.paused(rec);
             if (rec.closed) return conn.close();

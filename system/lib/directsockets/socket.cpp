@@ -27,6 +27,7 @@ constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 constexpr size_t kDefaultSendWindow = 64 * 1024;
 // A paused read pump is resumed once this much room is free again.
 constexpr size_t kResumeThreshold = 16 * 1024;
+constexpr size_t kInitialRing = 16 * 1024;
 // The largest UDP payloads: 65535 less the IPv4 and UDP headers; over IPv6
 // the payload length excludes the IP header, leaving 65535 less UDP's.
 constexpr size_t kMaxDatagram = 65507, kMaxDatagram6 = 65527;
@@ -132,9 +133,7 @@ Socket::Socket(int family, int type, int protocol)
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
   rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
   local_ = endpoint_any(family);
-  if (is_stream())
-    rx_.reset(rcvbuf_);
-  else
+  if (!is_stream())
     datagrams_.set_limit(rcvbuf_);
   sockets_by_id()[id_] = this;
 }
@@ -554,8 +553,17 @@ size_t Socket::copy_out(const iovec* iov, int iovcnt, size_t offset,
   return done;
 }
 
+// Room left under SO_RCVBUF, however much of it the ring holds yet.
+size_t Socket::rx_room() const {
+  return size_t(rcvbuf_) > rx_.size() ? size_t(rcvbuf_) - rx_.size() : 0;
+}
+
+// A paused stream pump resumes once a useful amount of room is free; a
+// datagram pump as soon as one datagram is gone (the next may fit).
 void Socket::maybe_resume_read() {
-  if (rx_paused_ && rx_.space() >= std::min(kResumeThreshold, rx_.capacity())) {
+  bool room = !is_stream() ||
+              rx_room() >= std::min(kResumeThreshold, size_t(rcvbuf_));
+  if (rx_paused_ && room) {
     rx_paused_ = false;
     _dsock_js_resume_read(id_);
   }
@@ -712,9 +720,9 @@ int Socket::set_buffer(int name, int value) {
   } else {
     rcvbuf_ = size;
     rcvbuf_set_ = true;
-    if (is_stream())
-      rx_.resize(size_t(size));
-    else
+    if (is_stream() && rx_.capacity() > size_t(size))
+      rx_.resize(std::max(size_t(size), rx_.size()));
+    else if (!is_stream())
       datagrams_.set_limit(size_t(size));
     maybe_resume_read();
   }
@@ -966,6 +974,10 @@ void Socket::on_eof() {
 }
 
 uint8_t* Socket::rx_reserve(size_t* len) {
+  // The ring starts small and doubles up to SO_RCVBUF as data backs up, so
+  // an idle connection costs little and a busy one gets its full buffer.
+  if (rx_.space() == 0 && rx_.capacity() < size_t(rcvbuf_))
+    rx_.resize(std::min(size_t(rcvbuf_), std::max(kInitialRing, rx_.capacity() * 2)));
   uint8_t* p = rx_.write_region(len);
   if (!*len)
     rx_paused_ = true;
@@ -1009,7 +1021,6 @@ std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
   conn->nodelay_ = nodelay_;
   conn->sndbuf_ = sndbuf_;
   conn->rcvbuf_ = rcvbuf_;
-  conn->rx_.reset(size_t(rcvbuf_));
   accept_queue_.push_back(conn);
   notify_waiters();
   return conn;

@@ -96,6 +96,7 @@ private:
   int open_server(CoreLock& lock);
   int open_udp(CoreLock& lock, bool wait);
   void start_listening();
+  size_t rx_room() const;
   void maybe_resume_read();
   // Copies (or peeks, or with MSG_TRUNC drops) buffered bytes into the
   // iovecs from byte `offset` of them on; returns the count.

@@ -23,19 +23,22 @@ namespace {
 
 constexpr int kSockFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
-// Looks up a socket fd: EBADF if fd is not open, ENOTSOCK if it is not a
-// socket.
-OpenFile* socket_file(int fd, int* err) {
-  if (OpenFile* f = fd_table().get(fd))
+// Looks up a socket fd (with the core lock held): EBADF if fd is not open,
+// ENOTSOCK if it is not a socket. The reference keeps the open file alive
+// while a call waits, whatever another thread closes meanwhile.
+std::shared_ptr<OpenFile> socket_file(int fd, int* err) {
+  if (auto f = fd_table().share(fd))
     return f;
   // Not ours: tell a closed fd from a file with a harmless poll of it.
   *err = (_dsock_js_poll_fd(fd, 0) & POLLNVAL) ? EBADF : ENOTSOCK;
   return nullptr;
 }
 
+// Every socket call runs under the core lock, from the fd lookup on.
 #define SOCKET_OR_RETURN(file, fd)                                             \
+  auto lock = lock_core();                                                     \
   int err_ = 0;                                                                \
-  OpenFile* file = socket_file(fd, &err_);                                     \
+  auto file = socket_file(fd, &err_);                                          \
   if (!file)                                                                   \
     return -err_;
 
@@ -83,7 +86,6 @@ ssize_t do_sendmsg(int fd, const msghdr* msg, int flags) {
                              msg->msg_namelen, &to))
       return r;
   }
-  auto lock = lock_core();
   return file->socket->send(lock, msg->msg_iov, int(msg->msg_iovlen), flags,
                             has_to ? &to : nullptr, file->nonblock());
 }
@@ -96,7 +98,6 @@ ssize_t do_recvmsg(int fd, msghdr* msg, int flags) {
     return -EMSGSIZE;
   Endpoint from;
   int msg_flags = 0;
-  auto lock = lock_core();
   ssize_t n = file->socket->recv(lock, msg->msg_iov, int(msg->msg_iovlen),
                                  flags, &from, &msg_flags, file->nonblock());
   if (n < 0)
@@ -167,7 +168,6 @@ int __syscall_bind(int fd, const sockaddr* addr, socklen_t len, int, int, int) {
   Endpoint ep;
   if (int r = read_address(*file->socket, addr, len, &ep))
     return r;
-  auto lock = lock_core();
   return file->socket->bind(lock, ep);
 }
 
@@ -182,13 +182,11 @@ int __syscall_connect(int fd, const sockaddr* addr, socklen_t len, int, int,
     if (int r = read_address(*file->socket, addr, len, &ep))
       return r;
   }
-  auto lock = lock_core();
   return file->socket->connect(lock, ep, file->nonblock());
 }
 
 int __syscall_listen(int fd, int backlog, int, int, int, int) {
   SOCKET_OR_RETURN(file, fd);
-  auto lock = lock_core();
   return file->socket->listen(lock, backlog);
 }
 
@@ -199,7 +197,6 @@ int __syscall_accept4(int fd, sockaddr* addr, socklen_t* len, int flags, int,
     return -EINVAL;
   if (addr && !len)
     return -EFAULT;
-  auto lock = lock_core();
   int err = 0;
   auto conn = file->socket->accept(lock, file->nonblock(), &err);
   if (!conn)
@@ -215,7 +212,6 @@ int __syscall_accept4(int fd, sockaddr* addr, socklen_t* len, int flags, int,
 int __syscall_getsockname(int fd, sockaddr* addr, socklen_t* len, int, int,
                           int) {
   SOCKET_OR_RETURN(file, fd);
-  auto lock = lock_core();
   Endpoint ep;
   file->socket->local_address(&ep);
   return write_address(*file->socket, ep, addr, len);
@@ -224,7 +220,6 @@ int __syscall_getsockname(int fd, sockaddr* addr, socklen_t* len, int, int,
 int __syscall_getpeername(int fd, sockaddr* addr, socklen_t* len, int, int,
                           int) {
   SOCKET_OR_RETURN(file, fd);
-  auto lock = lock_core();
   Endpoint ep;
   if (int r = file->socket->peer_address(&ep))
     return r;
@@ -234,7 +229,6 @@ int __syscall_getpeername(int fd, sockaddr* addr, socklen_t* len, int, int,
 int __syscall_setsockopt(int fd, int level, int name, const void* value,
                          socklen_t len, int) {
   SOCKET_OR_RETURN(file, fd);
-  auto lock = lock_core();
   return file->socket->setsockopt(level, name, value, len);
 }
 
@@ -245,13 +239,11 @@ int __syscall_getsockopt(int fd, int level, int name, void* value,
     return -EFAULT;
   if (int(*len) < 0)
     return -EINVAL;
-  auto lock = lock_core();
   return file->socket->getsockopt(level, name, value, len);
 }
 
 int __syscall_shutdown(int fd, int how, int, int, int, int) {
   SOCKET_OR_RETURN(file, fd);
-  auto lock = lock_core();
   return file->socket->shutdown(how);
 }
 
@@ -294,10 +286,12 @@ int __syscall_recvmsg(int fd, msghdr* msg, int flags, int, int, int) {
 
 __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t* iovs,
                               size_t iovs_len, __wasi_size_t* nread) {
-  OpenFile* file = fd_table().get(int(fd));
-  if (!file)
-    return __wasi_errno_t(_dsock_js_fs_fd_read(int(fd), iovs, iovs_len, nread));
   auto lock = lock_core();
+  auto file = fd_table().share(int(fd));
+  if (!file) {
+    lock.unlock();
+    return __wasi_errno_t(_dsock_js_fs_fd_read(int(fd), iovs, iovs_len, nread));
+  }
   ssize_t n = file->socket->recv(lock, reinterpret_cast<const iovec*>(iovs),
                                  int(iovs_len), 0, nullptr, nullptr,
                                  file->nonblock());
@@ -309,11 +303,13 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t* iovs,
 
 __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t* iovs,
                                size_t iovs_len, __wasi_size_t* nwritten) {
-  OpenFile* file = fd_table().get(int(fd));
-  if (!file)
+  auto lock = lock_core();
+  auto file = fd_table().share(int(fd));
+  if (!file) {
+    lock.unlock();
     return __wasi_errno_t(
         _dsock_js_fs_fd_write(int(fd), iovs, iovs_len, nwritten));
-  auto lock = lock_core();
+  }
   ssize_t n = file->socket->send(lock, reinterpret_cast<const iovec*>(iovs),
                                  int(iovs_len), 0, nullptr, file->nonblock());
   if (n < 0)
@@ -323,7 +319,7 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t* iovs,
 }
 
 __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd) {
-  if (fd_table().get(int(fd))) {
+  {
     auto lock = lock_core();
     fd_table().remove(int(fd));
   }
@@ -333,14 +329,15 @@ __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd) {
 int __syscall_fcntl64(int fd, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
-  OpenFile* file = fd_table().get(fd);
+  auto lock = lock_core();
+  auto file = fd_table().share(fd);
   if (!file) {
+    lock.unlock();
     int r = _dsock_js_fs_fcntl64(fd, cmd, ap);
     va_end(ap);
     return r;
   }
   int r = 0;
-  auto lock = lock_core();
   switch (cmd) {
   case F_GETFL:
     r = O_RDWR | file->status_flags;
@@ -361,7 +358,7 @@ int __syscall_fcntl64(int fd, int cmd, ...) {
     // drop the FD_CLOEXEC), so the flag is kept here.
     r = _dsock_js_fs_fcntl64(fd, F_DUPFD, ap);
     if (r >= 0)
-      fd_table().set(r, fd_table().share(fd), cmd == F_DUPFD_CLOEXEC);
+      fd_table().set(r, file, cmd == F_DUPFD_CLOEXEC);
     break;
   }
   default:
@@ -374,15 +371,16 @@ int __syscall_fcntl64(int fd, int cmd, ...) {
 int __syscall_ioctl(int fd, int op, ...) {
   va_list ap;
   va_start(ap, op);
-  OpenFile* file = fd_table().get(fd);
+  auto lock = lock_core();
+  auto file = fd_table().share(fd);
   if (!file) {
+    lock.unlock();
     int r = _dsock_js_fs_ioctl(fd, op, ap);
     va_end(ap);
     return r;
   }
   int* arg = va_arg(ap, int*);
   va_end(ap);
-  auto lock = lock_core();
   switch (op) {
   case FIONBIO:
     if (!arg)
@@ -401,21 +399,22 @@ int __syscall_ioctl(int fd, int op, ...) {
   return -ENOTTY;
 }
 
+// dup and dup3 run under the core lock, so the fd they copy cannot be closed
+// by another thread half way.
 int __syscall_dup(int fd) {
+  auto lock = lock_core();
   int r = _dsock_js_fs_dup(fd);
-  if (r >= 0 && fd_table().get(fd)) {
-    auto lock = lock_core();
-    fd_table().set(r, fd_table().share(fd), false);
-  }
+  if (auto file = fd_table().share(fd); r >= 0 && file)
+    fd_table().set(r, std::move(file), false);
   return r;
 }
 
 int __syscall_dup3(int fd, int newfd, int flags) {
+  auto lock = lock_core();
   auto shared = fd_table().share(fd);
   int r = _dsock_js_fs_dup3(fd, newfd, flags);
   if (r < 0)
     return r;
-  auto lock = lock_core();
   fd_table().remove(newfd); // dup3 closed whatever newfd was
   if (shared)
     fd_table().set(newfd, std::move(shared), flags & O_CLOEXEC);
