@@ -5,6 +5,8 @@
 #   2. native unit tests of the socket core (ctest + GoogleTest, sanitizers)
 #   3. the Node.js Direct Sockets implementation (node --test)
 #   4. Emscripten's harness: test/runner directsockets
+#   5. tools/iwa (IWA packaging, dev server, runner) and the Direct Sockets
+#      conformance suite run in headless Chromium and in Node, side by side
 # Each layer runs even when an earlier one failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +43,10 @@ skipped = sum(int(n) for n in re.findall(r'skipped=(\d+)', text))
 print(ran - bad - skipped, bad)
 PY
 }
+# The conformance runner: "conformance: N passed, N failed".
+conformance_counts() {
+  sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n1
+}
 # ctest: "N% tests passed, F tests failed out of T".
 ctest_counts() {
   sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
@@ -56,8 +62,11 @@ node_counts() {
 layer patcher unittest_counts python3 -m unittest discover -v -s test/tools -p 'test_*.py'
 layer native ctest_counts tools/in-image bash test/native/run.sh
 layer node-direct-sockets node_counts tools/in-image node --test tools/direct-sockets-node/test/
-layer harness unittest_counts tools/in-image env EMTEST_BROWSER=0 \
+layer harness unittest_counts tools/in-image env EMTEST_BROWSER=0 EMTEST_TIMEOUT=120 \
   python3 /opt/socket-iwa/emscripten/test/runner.py directsockets
+bash tools/iwa/setup.sh
+layer iwa-tools node_counts tools/in-image node --test 'tools/iwa/test/*.test.mjs'
+layer conformance-chromium conformance_counts tools/in-image node tools/iwa/conformance.mjs
 
 printf '\n'
 [ ${#broken[@]} = 0 ] || printf 'failing layers: %s\n' "${broken[*]}"
