@@ -380,6 +380,10 @@ class directsockets(RunnerCore):
   def test_exit_open(self, flags):
     self.run_identical(flags, source('exit_open.c'))
 
+  @parameterized(MODES)
+  def test_poll_ready(self, flags):
+    self.run_identical(flags, source('poll_ready.c'))
+
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in
 # headless Chromium through tools/iwa/run.mjs (tools/iwa-run's machinery)
