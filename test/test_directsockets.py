@@ -384,6 +384,10 @@ class directsockets(RunnerCore):
   def test_poll_ready(self, flags):
     self.run_identical(flags, source('poll_ready.c'))
 
+  @parameterized(MODES)
+  def test_v4mapped(self, flags):
+    self.run_identical(flags, source('v4mapped.c'))
+
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in
 # headless Chromium through tools/iwa/run.mjs (tools/iwa-run's machinery)

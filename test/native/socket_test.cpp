@@ -1038,6 +1038,16 @@ TEST_F(SocketTest, UdpDatagramSizeLimitOverIpv6) {
   EXPECT_EQ(fake::count("send_to", s->id()), 1u);
 }
 
+// A v6 UDPSocket bound to :: reaches IPv4 peers by their v4-mapped form.
+TEST_F(SocketTest, UdpV6SocketSendsToV4MappedPeersInV6Form) {
+  auto s = udp(AF_INET6);
+  Endpoint to = ep("::ffff:10.0.0.2", 9);
+  EXPECT_EQ(send_bytes(*s, lock, "x", true, 0, &to), 1);
+  auto c = fake::calls("send_to", s->id());
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].host, "::ffff:10.0.0.2");
+}
+
 TEST_F(SocketTest, UdpSendWithoutDestinationIsEdestaddrreq) {
   auto s = udp();
   EXPECT_EQ(send_bytes(*s, lock, "x"), -EDESTADDRREQ);

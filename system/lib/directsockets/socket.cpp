@@ -2,6 +2,7 @@
 
 #include "bridge.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -503,7 +504,12 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
   if (!room() && (nonblock || wait_until(lock, room, snd_deadline())))
     return -EAGAIN;
   char host[kHostLen];
-  dest.host(host);
+  // An IPv6 socket's UDPSocket is bound to an IPv6 address: it reaches an
+  // IPv4 peer through the peer's v4-mapped form, not its IPv4 one.
+  if (family_ == AF_INET6 && dest.is_v4_mapped())
+    inet_ntop(AF_INET6, dest.addr, host, kHostLen);
+  else
+    dest.host(host);
   std::vector<uint8_t> data = gather(iov, iovcnt);
   in_flight_ += total;
   _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
