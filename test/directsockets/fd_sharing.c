@@ -10,14 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAIL %s:%d: %s (errno %d: %s)\n", __FILE__, __LINE__, #cond,     \
-             errno, strerror(errno));                                          \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
+#include "check.h"
 
 static int is_socket(int fd) {
   struct stat st;

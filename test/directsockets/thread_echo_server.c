@@ -12,18 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define CLIENTS 64
 #define ROUNDS 20
 #define MESSAGE 1000
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAIL %s:%d: %s (errno %d: %s)\n", __FILE__, __LINE__, #cond,     \
-             errno, strerror(errno));                                          \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
 
 static struct sockaddr_in server_addr;
 

@@ -94,6 +94,23 @@ var LibraryDirectSockets = {
       if (!rec.closed) __dsock_on_sent(id, len);
     },
 
+    // Constructs socket `id`'s Direct Sockets object and runs `onOpen` with
+    // its open info. A failure to construct or to open reaches the core (as
+    // `likely`, unless the error says more) after this call has returned.
+    open(id, rec, construct, onOpen, likely) {
+      DSOCK.objects.set(id, rec);
+      var opened;
+      try {
+        rec.socket = construct();
+        opened = rec.socket.opened;
+      } catch (e) {
+        opened = Promise.reject(e);
+      }
+      var done = opened.then(onOpen);
+      done.catch((e) => DSOCK.fail(id, e, likely));
+      return done;
+    },
+
     opened(id, rec, info) {
       rec.reader = info.readable?.getReader();
       rec.writer = info.writable?.getWriter();
@@ -240,19 +257,11 @@ var LibraryDirectSockets = {
     if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
     if (keepAliveMs) options.keepAliveDelay = keepAliveMs;
     var rec = {};
-    DSOCK.objects.set(id, rec);
-    try {
-      rec.socket = new TCPSocket(UTF8ToString(host), port, options);
-    } catch (e) {
-      // Report after the core has returned from this call.
-      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
-      return;
-    }
-    rec.socket.opened.then((info) => {
+    DSOCK.open(id, rec, () => new TCPSocket(UTF8ToString(host), port, options), (info) => {
       if (rec.closed) return rec.socket.close();
       DSOCK.opened(id, rec, info);
       DSOCK.pumpStream(id, rec);
-    }, (e) => DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}}));
+    }, {{{ cDefs.ECONNREFUSED }}});
   },
 
   _dsock_js_tcp_listen__deps: ['$UTF8ToString'],
@@ -262,18 +271,11 @@ var LibraryDirectSockets = {
     if (port) options.localPort = port;
     if (ipv6Only) options.ipv6Only = true;
     var rec = {};
-    DSOCK.objects.set(id, rec);
-    try {
-      rec.socket = new TCPServerSocket(UTF8ToString(host), options);
-    } catch (e) {
-      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
-      return;
-    }
-    rec.socket.opened.then((info) => {
+    DSOCK.open(id, rec, () => new TCPServerSocket(UTF8ToString(host), options), (info) => {
       if (rec.closed) return rec.socket.close();
       DSOCK.opened(id, rec, info);
       DSOCK.pumpAccept(id, rec);
-    }, (e) => DSOCK.fail(id, e, {{{ cDefs.EADDRINUSE }}}));
+    }, {{{ cDefs.EADDRINUSE }}});
   },
 
   _dsock_js_udp_open__deps: ['$UTF8ToString'],
@@ -296,16 +298,8 @@ var LibraryDirectSockets = {
     if (multicastTtl != 1) options.multicastTimeToLive = multicastTtl;
     if (!multicastLoop) options.multicastLoopback = false;
     var rec = {remoteAddress: remoteHost, remotePort};
-    DSOCK.objects.set(id, rec);
-    try {
-      rec.socket = new UDPSocket(options);
-    } catch (e) {
-      rec.ready = Promise.reject(e);
-      queueMicrotask(() => DSOCK.fail(id, e, {{{ cDefs.EINVAL }}}));
-      return;
-    }
     // Datagrams sent before `opened` settles wait for it, in order.
-    rec.ready = rec.socket.opened.then((info) => {
+    rec.ready = DSOCK.open(id, rec, () => new UDPSocket(options), (info) => {
       if (rec.closed) {
         // Closed while opening: the datagrams sent meanwhile still go (Linux
         // sent them at sendto()), after this, and then the socket closes.
@@ -316,8 +310,7 @@ var LibraryDirectSockets = {
       }
       DSOCK.opened(id, rec, info);
       DSOCK.pumpDatagrams(id, rec);
-    });
-    rec.ready.catch((e) => DSOCK.fail(id, e, {{{ cDefs.EADDRINUSE }}}));
+    }, {{{ cDefs.EADDRINUSE }}});
   },
 
   _dsock_js_send: (id, buf, len) => {
