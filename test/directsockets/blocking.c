@@ -1,5 +1,6 @@
 // Blocking sockets: connect, accept, recv, MSG_WAITALL and EOF wait for
-// their event; SO_RCVTIMEO bounds recv and accept (EAGAIN); MSG_DONTWAIT
+// their event; SO_RCVTIMEO bounds recv and accept, SO_SNDTIMEO send
+// (EAGAIN); MSG_DONTWAIT
 // does not wait; a refused connect and a bind to a port in use fail with
 // ECONNREFUSED and EADDRINUSE.
 //
@@ -12,6 +13,19 @@
 #include <sys/time.h>
 
 static int timed_out(double since) { return now_ms() - since >= 150; }
+
+// Sends 64 KiB at a time until a send fails (at most 64 MiB); returns that
+// send's result, with *start set to when it began.
+static long send_until_it_fails(int fd, double* start) {
+  static char chunk[65536];
+  long total = 0, r;
+  do {
+    *start = now_ms();
+    r = send(fd, chunk, sizeof chunk, 0);
+    total += r > 0 ? r : 0;
+  } while (r > 0 && total < (64L << 20));
+  return r;
+}
 
 int main(int argc, char** argv) {
   CHECK(argc == 2);
@@ -77,6 +91,17 @@ int main(int argc, char** argv) {
   EXPECT_EQ("recv", read(cfd, buf, sizeof buf), 3);
   close(afd);
   EXPECT_EQ("recv after the peer's close", recv(cfd, buf, sizeof buf, 0), 0);
+  close(cfd);
+
+  // SO_SNDTIMEO bounds a blocking send to a peer that does not read.
+  cfd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(connect(cfd, (struct sockaddr*)&addr, len) == 0);
+  afd = accept(lfd, NULL, NULL);
+  CHECK(afd >= 0);
+  CHECK(setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0);
+  EXPECT_ERR("send until SO_SNDTIMEO 200 ms runs out", send_until_it_fails(cfd, &t0), EAGAIN);
+  EXPECT_EQ("  after the timeout", timed_out(t0), 1);
+  close(afd);
   close(cfd);
   close(lfd);
   printf("done\n");
