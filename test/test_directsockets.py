@@ -42,6 +42,8 @@ MODES = {
 WITH_THREADS = MODES | {
   'proxy_to_pthread': (['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME'],),
 }
+# The modes in which a call can wait.
+BLOCKING_MODES = {k: v for k, v in WITH_THREADS.items() if k != 'eventloop'}
 
 
 class OneShotEchoHandler(socketserver.BaseRequestHandler):
@@ -320,54 +322,57 @@ class directsockets(RunnerCore):
     self.assertFalse(os.path.exists('out.js'))
 
   # Differential tests of our own: each program in test/directsockets prints
-  # one line per check, and the native and wasm runs must print the same.
+  # one line per check, and the native and wasm runs must print the same, in
+  # JSPI, event-loop and threads (PROXY_TO_PTHREAD) modes.
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_socket_create(self, flags):
     self.run_identical(flags, source('socket_create.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_tcp_connect(self, flags):
     self.run_identical(flags, source('tcp_connect.c'), peer=closed_port)
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_tcp_listen(self, flags):
     self.run_identical(flags, source('tcp_listen.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_tcp_io(self, flags):
     self.run_identical(flags, source('tcp_io.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_tcp_close(self, flags):
     self.run_identical(flags, source('tcp_close.c'), peer=lambda: peer_port(ResetHandler))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_udp(self, flags):
     self.run_identical(flags, source('udp.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_fd_ops(self, flags):
     self.run_identical(flags, source('fd_ops.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_sockopts(self, flags):
     self.run_identical(flags, source('sockopts.c'))
 
-  # Blocking calls wait only under JSPI; in event-loop mode they return
-  # EAGAIN/EINPROGRESS by design, so these two run in JSPI mode alone.
+  # Blocking calls wait only under JSPI or on a pthread; in event-loop mode
+  # they return EAGAIN/EINPROGRESS by design, so these two skip it.
 
-  def test_blocking(self):
-    self.run_identical(['-sJSPI'], source('blocking.c'), peer=closed_port)
+  @parameterized(BLOCKING_MODES)
+  def test_blocking(self, flags):
+    self.run_identical(flags, source('blocking.c'), peer=closed_port)
 
-  def test_poll_timeouts(self):
-    self.run_identical(['-sJSPI'], source('poll_timeouts.c'))
+  @parameterized(BLOCKING_MODES)
+  def test_poll_timeouts(self, flags):
+    self.run_identical(flags, source('poll_timeouts.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_backpressure(self, flags):
     self.run_identical(flags, source('backpressure.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_wasm_only(self, flags):
     # What the browser cannot do as Linux does fails with a Linux errno;
     # Linux does all of it, so the output is compared with a fixed one.
@@ -376,15 +381,15 @@ class directsockets(RunnerCore):
     self.assertEqual(read_file(source('wasm_only.out')), read_file(self.in_dir('stdout')))
 
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_exit_open(self, flags):
     self.run_identical(flags, source('exit_open.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_poll_ready(self, flags):
     self.run_identical(flags, source('poll_ready.c'))
 
-  @parameterized(MODES)
+  @parameterized(WITH_THREADS)
   def test_v4mapped(self, flags):
     self.run_identical(flags, source('v4mapped.c'))
 

@@ -4,8 +4,8 @@
 // does not wait; a refused connect and a bind to a port in use fail with
 // ECONNREFUSED and EADDRINUSE.
 //
-// Only for JSPI: without it nothing in wasm can wait, so these calls return
-// EAGAIN/EINPROGRESS by design (README: event-loop mode), and bind() cannot
+// Only where a call can wait (JSPI, or a pthread): in event-loop mode these
+// calls return EAGAIN/EINPROGRESS by design (README), and bind() cannot
 // learn that a port is taken.
 // Usage: blocking REFUSED_PORT (a loopback port nobody listens on)
 #include "check.h"

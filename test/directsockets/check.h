@@ -29,6 +29,7 @@
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
+#include <emscripten/threading.h>
 #endif
 
 // Ends the program. A failure under Emscripten aborts, which ends the
@@ -229,7 +230,7 @@ static task_fn task_ __attribute__((unused));
 static inline void task_finish(void) {
   printf("done\n");
 #ifdef __EMSCRIPTEN__
-  if (!emscripten_has_asyncify()) {
+  if (!emscripten_has_asyncify() && emscripten_is_main_runtime_thread()) {
     // The runtime exits (-sEXIT_RUNTIME) once the main loop is gone.
     emscripten_cancel_main_loop();
     return;
@@ -253,19 +254,20 @@ static inline void run_task(task_fn task) {
   task_since_ = now_ms();
 #ifdef __EMSCRIPTEN__
   // With JSPI a call may wait (bind does, for instance), which it can only
-  // do from main: sleep there between steps. Without it, return to the
-  // event loop between steps (1 ms apart); this never returns.
+  // do from main: sleep there between steps. On a pthread (PROXY_TO_PTHREAD)
+  // calls block as natively. Otherwise return to the event loop between
+  // steps (1 ms apart); emscripten_set_main_loop never returns.
   if (emscripten_has_asyncify()) {
     for (;;) {
       task_step();
       emscripten_sleep(1);
     }
   }
-  emscripten_set_main_loop(task_step, 1000, 1);
-#else
+  if (emscripten_is_main_runtime_thread())
+    emscripten_set_main_loop(task_step, 1000, 1);
+#endif
   for (;;) {
     task_step();
     usleep(1000);
   }
-#endif
 }

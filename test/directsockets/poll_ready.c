@@ -1,7 +1,7 @@
 // Readiness with a zero timeout, as an event loop asks for it: poll and
 // select over sockets in each state, a pipe and a regular file (always
-// ready), and POLLNVAL for a closed fd. poll_timeouts.c (JSPI only) covers
-// timeouts that wait.
+// ready), and POLLNVAL for a closed fd. poll_timeouts.c covers timeouts that
+// wait.
 #include "check.h"
 
 #include <fcntl.h>

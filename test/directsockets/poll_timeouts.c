@@ -3,8 +3,8 @@
 // returns 0 once it has elapsed, and an infinite one returns when a byte in
 // flight arrives. Regular files are always ready.
 //
-// Only for JSPI: without it a wait cannot happen inside wasm, so poll()
-// returns at once whatever its timeout (README: event-loop mode).
+// Only where a call can wait (JSPI, or a pthread): in event-loop mode poll()
+// returns at once whatever its timeout (README).
 #include "check.h"
 
 #include <fcntl.h>
