@@ -68,6 +68,15 @@ int main(void) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   char buf[4];
+  len = sizeof ss;
+  memset(&ss, 0xff, sizeof ss);
+  EXPECT_EQ("getsockname, unbound", getsockname(tcp, (struct sockaddr*)&ss, &len), 0);
+  EXPECT_EQ("  AF_INET 0.0.0.0 port 0", ss.ss_family == AF_INET && port_of(&ss) == 0 &&
+            ((struct sockaddr_in*)&ss)->sin_addr.s_addr == INADDR_ANY, 1);
+  len = 4; // too short: Linux truncates, and says how long the address is
+  EXPECT_EQ("getsockname into 4 bytes", getsockname(udp, (struct sockaddr*)&ss, &len), 0);
+  EXPECT_EQ("  length", len, sizeof(struct sockaddr_in));
+  len = sizeof ss;
   EXPECT_ERR("getpeername, unconnected TCP", getpeername(tcp, (struct sockaddr*)&ss, &len), ENOTCONN);
   EXPECT_ERR("getpeername, unconnected UDP", getpeername(udp, (struct sockaddr*)&ss, &len), ENOTCONN);
   EXPECT_ERR("recv, unconnected TCP", recv(tcp, buf, sizeof buf, MSG_DONTWAIT), ENOTCONN);

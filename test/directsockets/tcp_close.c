@@ -80,8 +80,11 @@ static int test(void) {
 
   printf("SHUT_RD and SHUT_RDWR\n");
   AWAIT_PAIR(lfd, addr, addr_len, cfd, afd);
+  EXPECT_EQ("peer: send", send(afd, "ab", 2, 0), 2);
+  AWAIT(ready(cfd, POLLIN));
   EXPECT_EQ("shutdown SHUT_RD", shutdown(cfd, SHUT_RD), 0);
   EXPECT_EQ("poll after SHUT_RD", ready(cfd, ALL), ALL);
+  EXPECT_EQ("recv after SHUT_RD: the bytes already there", recv(cfd, buf, sizeof buf, 0), 2);
   EXPECT_EQ("recv after SHUT_RD", recv(cfd, buf, sizeof buf, 0), 0);
   EXPECT_EQ("send after SHUT_RD", send(cfd, "w", 1, 0), 1);
   AWAIT(ready(afd, POLLIN));
