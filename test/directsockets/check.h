@@ -4,12 +4,13 @@
 // print exactly the same lines. A check whose result is not Linux's prints
 // FAIL and exits 1. Nothing run-dependent (ports, fds, times) is printed.
 //
-// A program that must wait for the network in both execution modes is
-// written as a task: a function whose waits are AWAIT(condition). Natively
-// the task is called again every millisecond; compiled to wasm it runs from
-// the browser's event loop (emscripten_set_main_loop), since without JSPI a
-// call cannot wait inside wasm. Locals of a task do not survive an AWAIT:
-// keep state in statics.
+// A program that must wait for the network in every execution mode is
+// written as a task: a function whose waits are AWAIT(condition). Natively,
+// under JSPI and on a pthread the task is called again every millisecond; in
+// event-loop mode it runs from the browser's event loop
+// (emscripten_set_main_loop), since there a call cannot wait inside wasm.
+// Locals of a task do not survive an AWAIT: keep state in statics. Build
+// with -sEXIT_RUNTIME, so that the end of the task ends the program.
 #pragma once
 
 #ifndef _GNU_SOURCE
@@ -182,7 +183,7 @@ static inline double now_ms(void) {
 
 // ---- Tasks -----------------------------------------------------------------
 
-static int task_line_ __attribute__((unused));    // the AWAIT the task resumes at
+static int task_line_ __attribute__((unused));    // the AWAIT to resume at (0: start)
 static int task_waiting_ __attribute__((unused)); // the line of the AWAIT it waits at
 static double task_since_ __attribute__((unused));
 
