@@ -104,7 +104,7 @@ static int test(void) {
       EXPECT_EQ("  msg_len", out[0].msg_len + out[1].msg_len + out[2].msg_len, 6);
     }
     AWAIT(ready(u1, POLLIN));
-    AWAIT_MS(50); // let the other two arrive
+    AWAIT_MS(200); // let the other two arrive
     {
       struct mmsghdr in[4];
       char rbuf[4][8];
@@ -131,7 +131,7 @@ static int test(void) {
     AWAIT_MS(50);
     EXPECT_EQ("sendto from the peer", sendto(u1, "yes", 3, 0, (struct sockaddr*)&a2, len2), 3);
     AWAIT(ready(u2, POLLIN));
-    AWAIT_MS(50);
+    AWAIT_MS(100); // time for the stranger's to arrive, were it let in
     EXPECT_EQ("recv", recv(u2, buf, sizeof buf, 0), 3);
     EXPECT_ERR("recv, stranger's was dropped", recv(u2, buf, sizeof buf, 0), EAGAIN);
     struct sockaddr unspec = {.sa_family = AF_UNSPEC};
