@@ -83,10 +83,11 @@ def tcp_server(handler, host='127.0.0.1'):
 
 
 class ResetHandler(socketserver.BaseRequestHandler):
-  """Reads a byte (so the client knows it is connected), then aborts the
-  connection: SO_LINGER {1, 0}, then close (a RST)."""
+  """Reads a byte (so the client knows it is connected), sends 4, then aborts
+  the connection: SO_LINGER {1, 0}, then close (a RST)."""
   def handle(self):
     self.request.recv(1)
+    self.request.sendall(b'data')
     self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
     self.request.close()
 

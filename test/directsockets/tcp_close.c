@@ -2,8 +2,8 @@
 // SHUT_RDWR, EPIPE after SHUT_WR, ECONNRESET when the peer aborts, and a
 // close() right after a 1 MiB write that still delivers every byte before
 // the EOF.
-// Usage: tcp_close RESET_PORT (a loopback peer that reads a byte, then
-// resets with SO_LINGER {1, 0}, which a wasm program cannot do: see
+// Usage: tcp_close RESET_PORT (a loopback peer that reads a byte, sends 4,
+// then resets with SO_LINGER {1, 0}, which a wasm program cannot do: see
 // wasm_only.c)
 #include "check.h"
 
@@ -106,6 +106,7 @@ static int test(void) {
   EXPECT_EQ("send", send(cfd, "x", 1, 0), 1); // the peer resets once it reads
   AWAIT(ready(cfd, POLLERR));
   EXPECT_EQ("poll", ready(cfd, ALL), ALL | POLLHUP | POLLERR);
+  EXPECT_EQ("recv: the bytes sent before the reset", recv(cfd, buf, sizeof buf, 0), 4);
   EXPECT_ERR("recv", recv(cfd, buf, sizeof buf, 0), ECONNRESET);
   EXPECT_EQ("recv again", recv(cfd, buf, sizeof buf, 0), 0);
   EXPECT_ERR("send", send(cfd, "x", 1, MSG_NOSIGNAL), EPIPE);
