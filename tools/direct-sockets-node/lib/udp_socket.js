@@ -143,6 +143,7 @@ export class UDPSocket {
   #writeState = 'open';
   #pendingWrite = null;
   #sendsPending = 0;
+  #onAllSent = null;
   #firstError = null;
 
   constructor(options) {
@@ -183,7 +184,12 @@ export class UDPSocket {
         });
       },
       write: (chunk) => this.#write(chunk),
-      close: () => { this.#writeState = 'closed'; this.#maybeFinish(); },
+      // Datagrams whose writes resolved early are still queued in dgram:
+      // closing waits for them, so none is lost.
+      close: () => this.#allSent().then(() => {
+        this.#writeState = 'closed';
+        this.#maybeFinish();
+      }),
       abort: () => { this.#writeState = 'closed'; this.#maybeFinish(); },
     }, { highWaterMark: 1 });
 
@@ -257,7 +263,7 @@ export class UDPSocket {
       this.#sendsPending++;
       this.#pendingWrite = queued ? null : { resolve, reject };
       const done = (err) => {
-        this.#sendsPending--;
+        if (--this.#sendsPending === 0) this.#onAllSent?.();
         const pending = this.#pendingWrite;
         if (!queued) this.#pendingWrite = null;
         if (!err) {
@@ -312,6 +318,13 @@ export class UDPSocket {
 
   #record(e) {
     if (this.#firstError === null) this.#firstError = e;
+  }
+
+  #allSent() {
+    if (this.#sendsPending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onAllSent = () => { this.#onAllSent = null; resolve(); };
+    });
   }
 
   #maybeFinish() {

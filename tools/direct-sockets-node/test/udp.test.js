@@ -155,3 +155,19 @@ test('UDP writes: every BufferSource kind; SharedArrayBuffer-backed view rejecte
   await assert.rejects(v.close(), { name: 'TypeError' });
   peer.close();
 });
+
+test('closing the writable sends every datagram written before it', T, async () => {
+  const peer = await udpPeer();
+  peer.setRecvBufferSize(4 << 20); // room for them all, unread, in the kernel
+  let received = 0;
+  peer.on('message', () => received++);
+  const u = new UDPSocket({ remoteAddress: '127.0.0.1', remotePort: peer.address().port });
+  const { writable } = await u.opened;
+  const w = writable.getWriter();
+  // Writes resolve once queued, so most are still in flight when close() runs.
+  for (let i = 0; i < 100; i++) w.write({ data: new Uint8Array(512) });
+  await w.close();
+  for (let i = 0; i < 50 && received < 100; i++) await sleep(10);
+  assert.equal(received, 100);
+  peer.close();
+});
