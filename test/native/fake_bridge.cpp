@@ -1,5 +1,7 @@
 #include "fake_bridge.h"
 
+#include <map>
+
 #include "bridge.h"
 
 #include <chrono>
@@ -108,9 +110,13 @@ void _dsock_js_send(uint32_t id, const void* buf, size_t len) {
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
                        const char* host, int port) {
   auto* p = static_cast<const uint8_t*>(buf);
+  // As the bridge does: an empty host is the last destination's.
+  static std::map<uint32_t, std::string> last_host;
+  if (host && *host)
+    last_host[id] = host;
   fake::Call& c = record("send_to", id);
   c.data.assign(p, p + len);
-  c.host = str(host);
+  c.host = last_host[id];
   c.port = port;
 }
 

@@ -90,8 +90,16 @@ var LibraryDirectSockets = {
     // A write can complete after its socket was closed, even after the
     // runtime exited (static destructors close the sockets), when calling
     // into wasm would abort: report it only while the socket is open.
+    // Completions are summed and reported once per turn of the event loop:
+    // many small writes finishing together cost one call into wasm.
     sent(id, rec, len) {
-      if (!rec.closed) __dsock_on_sent(id, len);
+      if (rec.closed) return;
+      if (!rec.sentBytes) queueMicrotask(() => {
+        var n = rec.sentBytes;
+        rec.sentBytes = 0;
+        if (!rec.closed) __dsock_on_sent(id, n);
+      });
+      rec.sentBytes = (rec.sentBytes || 0) + len;
     },
 
     // Constructs socket `id`'s Direct Sockets object and runs `onOpen` with
@@ -325,12 +333,10 @@ var LibraryDirectSockets = {
   _dsock_js_send_to__deps: ['$UTF8ToString'],
   _dsock_js_send_to: (id, buf, len, host, port) => {
     var rec = DSOCK.objects.get(id);
-    var message = {data: HEAPU8.slice(buf, buf + len)};
-    host = UTF8ToString(host);
-    if (host) {
-      message.remoteAddress = host;
-      message.remotePort = port;
-    }
+    // An empty host: the same destination as the last datagram.
+    if ({{{ makeGetValue('host', 0, 'i8') }}}) rec.destination = UTF8ToString(host);
+    var message = {data: HEAPU8.slice(buf, buf + len),
+                   remoteAddress: rec.destination, remotePort: port};
     // Sent or lost, the datagram no longer counts against the send window.
     var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {
       DSOCK.sent(id, rec, len);

@@ -36,7 +36,8 @@ void _dsock_js_udp_open(uint32_t id, const char* remote_host, int remote_port,
 // Starts writing len bytes (copied before return); completion comes as
 // _dsock_on_sent or _dsock_on_error.
 void _dsock_js_send(uint32_t id, const void* buf, size_t len);
-// UDP: sends one datagram to host:port (host empty on a connected socket).
+// UDP: sends one datagram to host:port; an empty host means the last
+// destination given.
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
                        const char* host, int port);
 // TCP: closes the writable side once queued writes are done (FIN).

@@ -503,16 +503,26 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
   auto room = [&] { return in_flight_ == 0 || in_flight_ + total <= window; };
   if (!room() && (nonblock || wait_until(lock, room, snd_deadline())))
     return -EAGAIN;
-  char host[kHostLen];
-  // An IPv6 socket's UDPSocket is bound to an IPv6 address: it reaches an
-  // IPv4 peer through the peer's v4-mapped form, not its IPv4 one.
-  if (family_ == AF_INET6 && dest.is_v4_mapped())
-    inet_ntop(AF_INET6, dest.addr, host, kHostLen);
-  else
-    dest.host(host);
-  std::vector<uint8_t> data = gather(iov, iovcnt);
+  // The destination's text goes to the bridge only when it changes (an
+  // empty host means "as last time"): most sockets talk to one peer.
+  char host[kHostLen] = "";
+  if (!(dest == last_destination_)) {
+    // An IPv6 socket's UDPSocket is bound to an IPv6 address: it reaches an
+    // IPv4 peer through the peer's v4-mapped form, not its IPv4 one.
+    if (family_ == AF_INET6 && dest.is_v4_mapped())
+      inet_ntop(AF_INET6, dest.addr, host, kHostLen);
+    else
+      dest.host(host);
+    last_destination_ = dest;
+  }
   in_flight_ += total;
-  _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
+  if (iovcnt == 1) {
+    // The bridge copies the datagram out before it returns.
+    _dsock_js_send_to(id_, iov[0].iov_base, total, host, dest.port);
+  } else {
+    std::vector<uint8_t> data = gather(iov, iovcnt);
+    _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
+  }
   return ssize_t(total);
 }
 

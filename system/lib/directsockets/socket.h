@@ -127,6 +127,7 @@ private:
   bool connect_unreported_ = false;
   uint16_t requested_port_ = 0; // the port bind() asked for
   Endpoint local_, remote_;
+  Endpoint last_destination_; // of the last datagram handed to the bridge
 
   bool rd_eof_ = false;   // peer sent FIN
   bool rd_shut_ = false;  // SHUT_RD
