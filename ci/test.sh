@@ -61,11 +61,11 @@ node_counts() {
 
 layer patcher unittest_counts python3 -m unittest discover -v -s test/tools -p 'test_*.py'
 layer native ctest_counts tools/in-image bash test/native/run.sh
-layer node-direct-sockets node_counts tools/in-image node --test tools/direct-sockets-node/test/
+layer node-direct-sockets node_counts tools/in-image node --test --test-timeout=60000 tools/direct-sockets-node/test/
 layer harness unittest_counts tools/in-image env EMTEST_BROWSER=0 EMTEST_TIMEOUT=120 \
   python3 /opt/socket-iwa/emscripten/test/runner.py directsockets
 bash tools/iwa/setup.sh
-layer iwa-tools node_counts tools/in-image node --test 'tools/iwa/test/*.test.mjs'
+layer iwa-tools node_counts tools/in-image node --test --test-timeout=120000 'tools/iwa/test/*.test.mjs'
 layer conformance-chromium conformance_counts tools/in-image node tools/iwa/conformance.mjs
 
 printf '\n'

@@ -169,5 +169,7 @@ test('closing the writable sends every datagram written before it', T, async () 
   await w.close();
   for (let i = 0; i < 50 && received < 100; i++) await sleep(10);
   assert.equal(received, 100);
+  w.releaseLock();
+  await u.close();
   peer.close();
 });
