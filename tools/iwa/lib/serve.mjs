@@ -33,7 +33,7 @@ export function mimeType(path) {
 export function serveDirectory(root, { onRequest = () => {} } = {}) {
   const server = createServer(async (req, res) => {
     const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-store' };
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
     if (path.endsWith('/')) path += 'index.html';
     const file = normalize(join(root, path));
     onRequest(req.method, path);
