@@ -12,8 +12,10 @@ export const CHROMIUM_156_OBSERVED = {
   'tcp.write-rejects-shared-memory': CLOSE_HANGS_AFTER_BAD_CHUNK,
   'udp.message-validation': CLOSE_HANGS_AFTER_BAD_CHUNK,
   'udp.data-validation': CLOSE_HANGS_AFTER_BAD_CHUNK,
-  'tcp.writer-backpressure':
-    'Chromium 156 resolves writes whose bytes it then drops (tcp.pipelined-writes-arrive-intact), so writer.ready never stays pending against a peer that does not read',
+  // Seen both ways in CI runs on the same machine.
+  'tcp.writer-backpressure': {
+    either: 'Chromium 156 resolves writes whose bytes it then drops (tcp.pipelined-writes-arrive-intact), so writer.ready may never stay pending against a peer that does not read; whether it does depends on when its Mojo pipe fills',
+  },
   'udp.multicast-controller':
     "Chromium 156 says \"ipAddress is not a valid IPv4 or IPv6 address\" for joinGroup('not an ip'); the suite expects /not valid ipv4 or ipv6/ (direct-sockets-node's wording)",
 };

@@ -76,7 +76,7 @@ for (const [name, { node, chromium: c }] of byName) {
     else failed++;
   }
   for (const [side, r] of [['node', node], ['chromium', c]]) {
-    if (r && (!r.ok || verbose || r.detail.startsWith('failed as expected'))) console.log(`    ${side}: ${r.detail}`);
+    if (r && (!r.ok || verbose || r.detail.startsWith('failed as expected') || r.detail.includes('either is expected'))) console.log(`    ${side}: ${r.detail}`);
   }
 }
 if (chromium.error) {
