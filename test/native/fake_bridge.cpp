@@ -85,13 +85,12 @@ void _dsock_js_tcp_listen(uint32_t id, const char* host, int port, int backlog,
   c.ipv6_only = ipv6_only;
 }
 
-void _dsock_js_udp_open(uint32_t id, const char* remote_host, int remote_port,
-                        const char* local_host, int local_port, int send_buffer,
-                        int receive_buffer, int ipv6_only, int reuse_address,
-                        int multicast_ttl, int multicast_loop) {
+void _dsock_js_udp_open(uint32_t id, const char* local_host, int local_port,
+                        int send_buffer, int receive_buffer, int ipv6_only,
+                        int reuse_address, int multicast_ttl,
+                        int multicast_loop) {
   fake::Call& c = record("udp_open", id);
-  c.host = str(remote_host);
-  c.port = remote_port;
+  c.host = ""; // bound mode: there is no remote to give
   c.local_host = str(local_host);
   c.local_port = local_port;
   c.send_buffer = send_buffer;

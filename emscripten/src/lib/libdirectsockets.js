@@ -177,8 +177,8 @@ var LibraryDirectSockets = {
             if (rec.closed) return;
           }
           HEAPU8.set(bytes, ptr);
-          DSOCK.withStrings([value.remoteAddress ?? rec.remoteAddress], (from) =>
-            __dsock_on_datagram_commit(id, bytes.length, from, value.remotePort ?? rec.remotePort));
+          DSOCK.withStrings([value.remoteAddress], (from) =>
+            __dsock_on_datagram_commit(id, bytes.length, from, value.remotePort));
         }
       } catch (e) {
         DSOCK.fail(id, e, {{{ cDefs.ECONNREFUSED }}});
@@ -287,25 +287,18 @@ var LibraryDirectSockets = {
   },
 
   _dsock_js_udp_open__deps: ['$UTF8ToString'],
-  _dsock_js_udp_open: (id, remoteHost, remotePort, localHost, localPort, sendBuffer,
-                       receiveBuffer, ipv6Only, reuseAddress, multicastTtl, multicastLoop) => {
-    var options = {};
-    remoteHost = UTF8ToString(remoteHost);
-    if (remoteHost) {
-      options.remoteAddress = remoteHost;
-      options.remotePort = remotePort;
-    } else {
-      options.localAddress = UTF8ToString(localHost);
-      if (localPort) options.localPort = localPort;
-      if (ipv6Only) options.ipv6Only = true;
-      if (reuseAddress) options.multicastAllowAddressSharing = true;
-    }
+  _dsock_js_udp_open: (id, localHost, localPort, sendBuffer, receiveBuffer, ipv6Only,
+                       reuseAddress, multicastTtl, multicastLoop) => {
+    var options = {localAddress: UTF8ToString(localHost)};
+    if (localPort) options.localPort = localPort;
+    if (ipv6Only) options.ipv6Only = true;
+    if (reuseAddress) options.multicastAllowAddressSharing = true;
     if (sendBuffer) options.sendBufferSize = sendBuffer;
     if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
     // Only what differs from the API's defaults (TTL 1, loopback on).
     if (multicastTtl != 1) options.multicastTimeToLive = multicastTtl;
     if (!multicastLoop) options.multicastLoopback = false;
-    var rec = {remoteAddress: remoteHost, remotePort};
+    var rec = {};
     // Datagrams sent before `opened` settles wait for it, in order.
     rec.ready = DSOCK.open(id, rec, () => new UDPSocket(options), (info) => {
       if (rec.closed) {

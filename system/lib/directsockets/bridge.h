@@ -26,9 +26,8 @@ void _dsock_js_tcp_connect(uint32_t id, const char* host, int port,
                            int keep_alive_ms);
 void _dsock_js_tcp_listen(uint32_t id, const char* host, int port, int backlog,
                           int ipv6_only);
-// UDP in connected mode (remote_host set) or bound mode (local_host set).
-void _dsock_js_udp_open(uint32_t id, const char* remote_host, int remote_port,
-                        const char* local_host, int local_port,
+// UDP, always in bound mode: the core keeps connect()'s peer itself.
+void _dsock_js_udp_open(uint32_t id, const char* local_host, int local_port,
                         int send_buffer, int receive_buffer, int ipv6_only,
                         int reuse_address, int multicast_ttl,
                         int multicast_loop);

@@ -218,7 +218,7 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
   char host[kHostLen];
   local_.host(host);
   state_ = State::Opening;
-  _dsock_js_udp_open(id_, "", 0, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
+  _dsock_js_udp_open(id_, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
                      rcvbuf_set_ ? rcvbuf_ : 0, v6only_ && local_.is_unspecified(),
                      reuseaddr_,
                      multicast_ttl_, multicast_loop_);
