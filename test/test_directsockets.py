@@ -278,6 +278,13 @@ class directsockets(RunnerCore):
     self.use_mode(['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME', '-sPTHREAD_POOL_SIZE=8'])
     self.do_runf(source('thread_echo_server.c'), '64 clients x 20 rounds echoed\ndone\n')
 
+  def test_thread_write_order(self):
+    # A pthread and the main thread take turns writing to one connection;
+    # the worker's writes do not wait for the main thread, yet nothing the
+    # main thread writes, nor its close, may overtake them.
+    self.run_differential(['-pthread', '-sPTHREAD_POOL_SIZE=2', '-sEXIT_RUNTIME'],
+                          source('thread_write_order.c'))
+
   @parameterized({
     'ipv4': ('127.0.0.1',),
     'ipv6': ('::1',),

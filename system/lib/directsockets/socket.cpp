@@ -9,8 +9,13 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/threading.h>
+#endif
 
 namespace directsockets {
 
@@ -58,14 +63,57 @@ size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
   return done;
 }
 
-std::vector<uint8_t> gather(const iovec* iov, int iovcnt) {
-  std::vector<uint8_t> out;
-  out.reserve(iov_total(iov, iovcnt));
-  for (int i = 0; i < iovcnt; i++) {
-    auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
-    out.insert(out.end(), p, p + iov[i].iov_len);
+// Handing bytes to the bridge. On the main thread the bridge copies them
+// before it returns. A worker's call is proxied to the main thread without
+// waiting for it (a send that fits the window never crosses threads
+// synchronously), so the bridge gets a heap copy it frees ("owned").
+
+// On the main thread, the writes workers queued go first: a write, FIN or
+// close must not overtake a write that returned before it began.
+void run_queued_writes() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  if (!on_worker())
+    emscripten_current_thread_process_queued_calls();
+#endif
+}
+
+bool bridge_send(uint32_t id, const uint8_t* data, size_t len) {
+  if (!on_worker()) {
+    run_queued_writes();
+    _dsock_js_send(id, data, len, 0);
+    return true;
   }
-  return out;
+  auto* copy = static_cast<uint8_t*>(malloc(len));
+  if (!copy)
+    return false;
+  memcpy(copy, data, len);
+  _dsock_js_send(id, copy, len, 1);
+  return true;
+}
+
+// A datagram: its bytes gathered, then the destination's text.
+bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
+                    const char* host, int port) {
+  bool owned = on_worker();
+  if (!owned)
+    run_queued_writes();
+  if (!owned && iovcnt == 1) {
+    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0);
+    return true;
+  }
+  size_t host_size = strlen(host) + 1;
+  auto* block = static_cast<uint8_t*>(malloc(total + host_size));
+  if (!block)
+    return false;
+  size_t off = 0;
+  for (int i = 0; i < iovcnt; off += iov[i].iov_len, i++)
+    memcpy(block + off, iov[i].iov_base, iov[i].iov_len);
+  memcpy(block + total, host, host_size);
+  _dsock_js_send_to(id, block, total, reinterpret_cast<char*>(block + total),
+                    port, owned);
+  if (!owned)
+    free(block);
+  return true;
 }
 
 int get_int(const void* value, socklen_t len, int* out) {
@@ -382,8 +430,10 @@ int Socket::shutdown(int how) {
     rd_shut_ = true;
   if (how != SHUT_RD && !wr_shut_) {
     wr_shut_ = true;
-    if (is_stream() && state_ == State::Connected)
+    if (is_stream() && state_ == State::Connected) {
+      run_queued_writes();
       _dsock_js_shutdown_write(id_);
+    }
   }
   notify_waiters();
   return 0;
@@ -393,8 +443,10 @@ void Socket::close() {
   if (state_ == State::Closed)
     return;
   bool abort = linger_.l_onoff && linger_.l_linger == 0;
-  if (state_ != State::Idle)
+  if (state_ != State::Idle) {
+    run_queued_writes();
     _dsock_js_close(id_, abort);
+  }
   state_ = State::Closed;
   accept_queue_.clear();
   notify_waiters();
@@ -457,8 +509,9 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
     while (room && idx < iovcnt) {
       size_t n = std::min(room, iov[idx].iov_len - off);
       if (n) {
-        _dsock_js_send(id_, static_cast<const uint8_t*>(iov[idx].iov_base) + off,
-                       n);
+        if (!bridge_send(id_,
+                         static_cast<const uint8_t*>(iov[idx].iov_base) + off, n))
+          return sent ? ssize_t(sent) : -ENOBUFS;
         in_flight_ += n;
         sent += n;
         room -= n;
@@ -529,14 +582,9 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
       dest.host(host);
     last_destination_ = dest;
   }
+  if (!bridge_send_to(id_, iov, iovcnt, total, host, dest.port))
+    return -ENOBUFS;
   in_flight_ += total;
-  if (iovcnt == 1) {
-    // The bridge copies the datagram out before it returns.
-    _dsock_js_send_to(id_, iov[0].iov_base, total, host, dest.port);
-  } else {
-    std::vector<uint8_t> data = gather(iov, iovcnt);
-    _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
-  }
   return ssize_t(total);
 }
 
