@@ -71,6 +71,12 @@ export class IwaSession {
     const { localNetwork, onDiagnostic, timeoutMs } = this.#options;
     const started = Date.now();
     const progress = (what) => onDiagnostic(`[iwa-session +${Date.now() - started} ms] ${what}`);
+    // A Chromium that died leaves its helpers and profile: clear them first.
+    if (this.#browser) {
+      progress('Chromium had exited; starting another');
+      await this.#browser.close();
+      this.#browser = undefined;
+    }
     this.#server ??= await serveDirectory(this.#root, { mounts: this.#mounts });
     const browser = await launchChromium({ onLog: (line) => onDiagnostic(`[chromium] ${line}`), timeoutMs });
     let origin;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,16 @@ int main(void) { printf("exiting\\n"); exit(4); }`, ['-pthread', '-sPROXY_TO_PTH
   assert.equal(r.status, 4, r.stderr);
 });
 
+// The processes whose parent is `pid`.
+function childrenOf(pid) {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => {
+    try {
+      // pid (comm) state ppid ...: comm may hold spaces, so split after it.
+      return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid;
+    } catch { return false; } // gone meanwhile
+  });
+}
+
 // The client's outcome: {status, stdout, stderr}.
 async function runInService(socket, args, { killAfterMs } = {}) {
   const child = spawn('node', [RUN, '--service', socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,7 +113,7 @@ async function runInService(socket, args, { killAfterMs } = {}) {
   return { status, stdout, stderr };
 }
 
-test('one service runs many programs in one Chromium, side by side, and outlives a client that leaves', async () => {
+test('one service runs many programs in one Chromium, side by side, and outlives a client that leaves and a Chromium that dies', async () => {
   const args = build('service_args', `#include <stdio.h>
 int main(int argc, char** argv) { printf("%s\\n", argv[1]); return argc; }`);
   const forever = build('service_forever', `#include <emscripten.h>
@@ -124,6 +134,13 @@ int main(void) { emscripten_set_main_loop(tick, 0, 1); }`);
     assert.equal(timedOut.status, 124, timedOut.stderr);
     const after = await runInService(socket, [args, '--', 'after']);
     assert.deepEqual([after.status, after.stdout], [2, 'after\n'], after.stderr);
+    // Chromium dies: the next run starts another.
+    const chromium = childrenOf(service.pid);
+    assert.equal(chromium.length, 1, 'one Chromium, the service\'s child');
+    process.kill(chromium[0], 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 2000));
+    const revived = await runInService(socket, [args, '--', 'revived']);
+    assert.deepEqual([revived.status, revived.stdout], [2, 'revived\n'], revived.stderr);
   } finally {
     service.stdin.end();
     const timer = setTimeout(() => service.kill('SIGKILL'), 30000);
