@@ -54,8 +54,12 @@ export class IwaSession {
   constructor(options) {
     this.#options = options;
     this.#root = mkdtempSync(join(tmpdir(), 'socket-iwa-session-'));
+    // A signal ends the process without close() (chromium.mjs exits on it).
+    process.once('exit', this.#removeRoot);
     writeAppFiles(this.#root, options);
   }
+
+  #removeRoot = () => rmSync(this.#root, { recursive: true, force: true });
 
   get origin() {
     return this.#origin;
@@ -208,6 +212,7 @@ export class IwaSession {
     await this.#starting?.catch(() => {});
     await this.#browser?.close();
     await this.#server?.close();
-    rmSync(this.#root, { recursive: true, force: true });
+    process.off('exit', this.#removeRoot);
+    this.#removeRoot();
   }
 }
