@@ -488,6 +488,18 @@ class directsockets(RunnerCore):
   def test_multicast_options(self, flags):
     self.run_identical(flags, source('multicast_options.c'))
 
+  # Without the direct-sockets-multicast permission (emulated under Node by
+  # multicast_denied.mjs; in Chromium the app does not ask for it) multicast
+  # fails with EACCES, and the bridge says why.
+  @parameterized(WITH_THREADS)
+  def test_multicast_denied(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_denied.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_denied.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('need the direct-sockets-multicast permission', out)
+    self.assertContained('joining a multicast group needs the direct-sockets-multicast permission', out)
+
   # Multicast for real, between network namespaces of the test's own.
   @parameterized(WITH_THREADS)
   def test_multicast(self, flags):
