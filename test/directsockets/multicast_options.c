@@ -110,13 +110,17 @@ static void ipv4_udp(void) {
   EXPECT_EQ("  now", get(fd, SOL_SOCKET, SO_REUSEPORT), 1);
   EXPECT_EQ("  SO_REUSEADDR still", get(fd, SOL_SOCKET, SO_REUSEADDR), 0);
 
-  // Once bound, a value already in force can be set again.
+  // Once bound, a value already in force can be set again. (The defaults:
+  // other values would need the browser's multicast permission at bind.)
+  EXPECT_EQ("IP_MULTICAST_TTL -1", set(fd, IPPROTO_IP, IP_MULTICAST_TTL, -1), 0);
+  EXPECT_EQ("IP_MULTICAST_LOOP 1", set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1), 0);
+  EXPECT_EQ("SO_REUSEPORT 0", set(fd, SOL_SOCKET, SO_REUSEPORT, 0), 0);
   struct sockaddr_storage ss;
   socklen_t alen = loopback(AF_INET, 0, &ss);
   CHECK(bind(fd, (struct sockaddr*)&ss, alen) == 0);
-  EXPECT_EQ("bound: IP_MULTICAST_TTL 0 again", set(fd, IPPROTO_IP, IP_MULTICAST_TTL, 0), 0);
-  EXPECT_EQ("  IP_MULTICAST_LOOP 0 again", set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0), 0);
-  EXPECT_EQ("  SO_REUSEPORT 1 again", set(fd, SOL_SOCKET, SO_REUSEPORT, 1), 0);
+  EXPECT_EQ("bound: IP_MULTICAST_TTL 1 again", set(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1), 0);
+  EXPECT_EQ("  IP_MULTICAST_LOOP 1 again", set(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1), 0);
+  EXPECT_EQ("  SO_REUSEPORT 0 again", set(fd, SOL_SOCKET, SO_REUSEPORT, 0), 0);
   close(fd);
 }
 

@@ -7,7 +7,8 @@
 //
 //   --local-network   let it reach loopback and private addresses (tests need
 //                     this for 127.0.0.1 peers)
-//   --multicast       grant the direct-sockets-multicast feature
+//   --multicast       grant the direct-sockets-multicast feature, and turn on
+//                     Chromium's source-specific multicast (off by default)
 //   --timeout S       give up after S seconds (default 60)
 //   --verbose         also print Chromium's log, console messages, progress
 //
@@ -53,6 +54,7 @@ try {
   outcome = await runIwa(dir, {
     args,
     localNetwork: options.localNetwork,
+    multicast: options.multicast,
     timeoutMs: options.timeout * 1000,
     onOutput: (stream, text) => (stream === 'stderr' ? process.stderr : process.stdout).write(text + '\n'),
     onDiagnostic: (text) => {

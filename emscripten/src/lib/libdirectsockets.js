@@ -373,9 +373,14 @@ var LibraryDirectSockets = {
     var done = (err) => rec.closed || __dsock_on_membership(id, err);
     (join ? controller.joinGroup(group, options) : controller.leaveGroup(group, options)).then(
       () => done(0),
-      // The browser says no more than "Network Error." for most refusals:
-      // for a join, no interface routes the group.
-      (e) => done(DSOCK.errnoOf(e, join ? {{{ cDefs.ENODEV }}} : {{{ cDefs.EADDRNOTAVAIL }}})));
+      (e) => {
+#if SOCKET_DEBUG
+        dbg(`directsockets: socket ${id}: ${join ? 'joinGroup' : 'leaveGroup'}(${group}${source ? ', ' + source : ''}) failed: ${e}`);
+#endif
+        // The browser says no more than "Network Error." for most refusals:
+        // for a join, no interface routes the group.
+        done(DSOCK.errnoOf(e, join ? {{{ cDefs.ENODEV }}} : {{{ cDefs.EADDRNOTAVAIL }}}));
+      });
     return 0;
   },
 

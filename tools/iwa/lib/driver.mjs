@@ -32,9 +32,15 @@ async function openApp(cdp, origin, url, deadline, timedOut) {
   throw new Error(timedOut(`no window of ${origin} appeared`));
 }
 
+// Chromium 156 has source-specific multicast (MulticastController.joinGroup's
+// sourceAddress) behind a feature that is off by default: --multicast turns
+// it on, in the browser and in Blink.
+const SOURCE_SPECIFIC_MULTICAST = 'SourceSpecificMulticastInDirectSockets';
+
 export async function runIwa(dir, {
   args = [],
   localNetwork = false,
+  multicast = false,
   timeoutMs = 60000,
   onOutput = (stream, text) => {},
   onDiagnostic = (text) => {}, // console messages, exceptions, progress: for --verbose and failures
@@ -50,7 +56,11 @@ export async function runIwa(dir, {
   const ended = new Promise((resolve) => finish = resolve);
   const timer = setTimeout(() => finish({ error: timedOut('the program did not end') }), timeoutMs);
   try {
-    browser = await launchChromium({ onLog: (line) => onDiagnostic(`[chromium] ${line}`) });
+    browser = await launchChromium({
+      onLog: (line) => onDiagnostic(`[chromium] ${line}`),
+      features: multicast ? [SOURCE_SPECIFIC_MULTICAST] : [],
+      extraFlags: multicast ? [`--enable-blink-features=${SOURCE_SPECIFIC_MULTICAST}`] : [],
+    });
     browser.exited.then(({ code, signal }) => finish({ error: `Chromium exited (${signal || code})` }));
     const { cdp } = browser;
     progress(`Chromium up; installing from ${server.url}`);
