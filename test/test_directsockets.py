@@ -500,6 +500,17 @@ class directsockets(RunnerCore):
     self.assertContained('need the direct-sockets-multicast permission', out)
     self.assertContained('joining a multicast group needs the direct-sockets-multicast permission', out)
 
+  # A browser without source-specific multicast (emulated by
+  # multicast_no_ssm.mjs): a source-specific join fails with ENOPROTOOPT
+  # rather than join the group from every source.
+  @parameterized(WITH_THREADS)
+  def test_multicast_no_ssm(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_no_ssm.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_no_ssm.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('source-specific multicast is not available in this browser', out)
+
   # Multicast for real, between network namespaces of the test's own.
   @parameterized(WITH_THREADS)
   def test_multicast(self, flags):
@@ -521,7 +532,9 @@ import unittest  # noqa: E402 (this section is self-contained)
 
 class directsockets_browser(directsockets):
   # Checks of the toolchain or of Node, not of the program in a browser.
-  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings')
+  # (test_multicast_no_ssm emulates a browser without source-specific
+  # multicast; tools/iwa-run --multicast turns Chromium's on.)
+  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings', 'test_multicast_no_ssm')
 
   def setUp(self):
     super().setUp()
