@@ -25,8 +25,8 @@ struct Call {
   int backlog = 0, ipv6_only = 0, reuse_address = 0;
   int multicast_ttl = 0, multicast_loop = 0;
   int abort = 0;
-  int join = 0;       // membership: join (1) or leave (0) `host`
-  std::string source; // membership: the source, empty for any
+  int join = 0;              // membership: join (1) or leave (0) `host`
+  std::string source;        // membership: the source, empty for any
   std::vector<uint8_t> data; // send / send_to
 };
 

@@ -52,7 +52,8 @@ template <typename T> int set(Socket& s, int level, int name, const T& v) {
 
 TEST(MembershipParse, ReadsIpMreqAndIpMreqn) {
   MembershipRequest r;
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r), 0);
+  EXPECT_EQ(
+      parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r), 0);
   EXPECT_EQ(r.kind, MembershipRequest::Join);
   EXPECT_EQ(r.group, ep("239.1.2.3", 0));
   ip_mreqn n = {};
@@ -66,20 +67,29 @@ TEST(MembershipParse, ReadsIpMreqAndIpMreqn) {
 
 TEST(MembershipParse, ChecksInLinuxOrder) {
   MembershipRequest r;
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r, 7), -EINVAL);
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("10.1.2.3", "10.0.0.1"), &r),
+  EXPECT_EQ(
+      parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r, 7),
+      -EINVAL);
+  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP,
+                  mreq("10.1.2.3", "10.0.0.1"), &r),
             -EINVAL); // not multicast, before the interface
   // A group left by any source is looked up, not checked (EADDRNOTAVAIL).
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq("10.1.2.3"), &r), 0);
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, mreq6("2001:db8::1"), &r),
+  EXPECT_EQ(
+      parse(AF_INET, IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq("10.1.2.3"), &r), 0);
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP,
+                  mreq6("2001:db8::1"), &r),
             -EINVAL);
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq6("ff15::1"), &r, 19),
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq6("ff15::1"),
+                  &r, 19),
             -EINVAL);
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq6("::ffff:239.1.1.1"), &r),
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP,
+                  mreq6("::ffff:239.1.1.1"), &r),
             -EINVAL); // v4-mapped is not multicast
   ip_mreq_source s = mreq_source("232.1.1.1", "10.0.0.1");
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, s, &r, 11), -EINVAL);
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, s, &r, 13), -EINVAL);
+  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, s, &r, 11),
+            -EINVAL);
+  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, s, &r, 13),
+            -EINVAL);
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_DROP_SOURCE_MEMBERSHIP,
                   mreq_source("10.1.1.1", "10.0.0.1"), &r),
             -EINVAL);
@@ -88,17 +98,20 @@ TEST(MembershipParse, ChecksInLinuxOrder) {
 TEST(MembershipParse, RefusesWhatTheApiCannotDo) {
   MembershipRequest r;
   // An interface of the program's choice.
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3", "10.0.0.1"), &r),
+  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP,
+                  mreq("239.1.2.3", "10.0.0.1"), &r),
             -ENOPROTOOPT);
   ip_mreqn n = {};
   inet_pton(AF_INET, "239.1.2.4", &n.imr_multiaddr);
   n.imr_ifindex = 2;
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_ADD_MEMBERSHIP, n, &r), -ENOPROTOOPT);
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq6("ff15::1", 2), &r),
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP,
+                  mreq6("ff15::1", 2), &r),
             -ENOPROTOOPT);
   // An IPv4 group on an IPv6 socket; source exclusion.
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r),
-            -ENOPROTOOPT);
+  EXPECT_EQ(
+      parse(AF_INET6, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3"), &r),
+      -ENOPROTOOPT);
   ip_mreq_source s = mreq_source("232.1.1.1", "10.0.0.1");
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, IP_BLOCK_SOURCE, s, &r), -ENOPROTOOPT);
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, MCAST_MSFILTER, s, &r), -ENOPROTOOPT);
@@ -119,8 +132,10 @@ TEST(MembershipParse, ReadsGroupReqs) {
   inet_pton(AF_INET, "239.4.4.4", &in->sin_addr);
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, MCAST_JOIN_GROUP, g, &r), 0);
   EXPECT_EQ(r.group, ep("239.4.4.4", 0));
-  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, MCAST_JOIN_GROUP, g, &r, sizeof g - 1), -EINVAL);
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_JOIN_GROUP, g, &r), -EADDRNOTAVAIL);
+  EXPECT_EQ(parse(AF_INET, IPPROTO_IP, MCAST_JOIN_GROUP, g, &r, sizeof g - 1),
+            -EINVAL);
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_JOIN_GROUP, g, &r),
+            -EADDRNOTAVAIL);
   in->sin_family = AF_INET6;
   EXPECT_EQ(parse(AF_INET, IPPROTO_IP, MCAST_JOIN_GROUP, g, &r), -EINVAL);
 
@@ -134,10 +149,12 @@ TEST(MembershipParse, ReadsGroupReqs) {
   EXPECT_EQ(r.kind, MembershipRequest::JoinSource);
   EXPECT_EQ(r.group, ep("ff35::8000:1", 0));
   EXPECT_EQ(r.source, ep("2001:db8::5", 0));
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP, gs, &r, sizeof gs + 4),
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP, gs, &r,
+                  sizeof gs + 4),
             -EINVAL);
   source->sin6_family = AF_INET;
-  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_LEAVE_SOURCE_GROUP, gs, &r), -EADDRNOTAVAIL);
+  EXPECT_EQ(parse(AF_INET6, IPPROTO_IPV6, MCAST_LEAVE_SOURCE_GROUP, gs, &r),
+            -EADDRNOTAVAIL);
 }
 
 // ---- The table
@@ -230,7 +247,8 @@ TEST_F(MembershipTableTest, UndoesWhatTheBrowserRefused) {
 TEST_F(SocketTest, JoinBeforeBindIsMadeWhenTheSocketOpens) {
   auto s = udp();
   EXPECT_EQ(set(*s, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3")), 0);
-  EXPECT_EQ(set(*s, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3")), -EADDRINUSE);
+  EXPECT_EQ(set(*s, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3")),
+            -EADDRINUSE);
   EXPECT_EQ(fake::count("membership", s->id()), 0u);
   ASSERT_EQ(s->bind(lock, ep("0.0.0.0", 5000)), 0);
   s->on_open(ep("0.0.0.0", 5000), Endpoint());
@@ -249,7 +267,8 @@ TEST_F(SocketTest, MembershipCallsAreMadeOneAtATime) {
   s->on_open(ep("::", 5000), Endpoint());
   EXPECT_EQ(set(*s, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq6("ff15::1")), 0);
   EXPECT_EQ(set(*s, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, mreq6("ff15::1")), 0);
-  EXPECT_EQ(set(*s, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, mreq6("ff15::1")), -EADDRNOTAVAIL);
+  EXPECT_EQ(set(*s, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, mreq6("ff15::1")),
+            -EADDRNOTAVAIL);
   ASSERT_EQ(fake::count("membership", s->id()), 1u);
   s->on_membership(0);
   auto calls = fake::calls("membership", s->id());
@@ -280,7 +299,8 @@ TEST_F(SocketTest, MembershipTheBridgeCannotStartFailsAtOnce) {
   s->on_open(ep("0.0.0.0", 5000), Endpoint());
   fake::bridge().membership_result = -EACCES; // no MulticastController
   EXPECT_EQ(set(*s, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq("239.1.2.3")), -EACCES);
-  EXPECT_EQ(set(*s, IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq("239.1.2.3")), -EADDRNOTAVAIL);
+  EXPECT_EQ(set(*s, IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq("239.1.2.3")),
+            -EADDRNOTAVAIL);
   EXPECT_EQ(get_int(*s, SOL_SOCKET, SO_ERROR), 0);
 }
 

@@ -274,7 +274,8 @@ TEST_F(BlockingTest, JoinWaitsForTheBrowser) {
   m.imr_multiaddr.s_addr = htonl(0xef010203); // 239.1.2.3
   then([p] { p->on_membership(ENODEV); });
   CoreLock* l = &lock;
-  EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l), -ENODEV);
+  EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l),
+            -ENODEV);
   then([p] { p->on_membership(0); });
   EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l), 0);
   EXPECT_EQ(fake::bridge().waits, 3);

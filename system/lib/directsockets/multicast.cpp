@@ -45,8 +45,8 @@ bool from_storage(const sockaddr_storage& ss, int family, Endpoint* out) {
 // that is not multicast, then the interface (which the API cannot choose).
 // Linux checks a group it leaves by any source only through the table.
 int check(MembershipRequest* req, bool any_interface) {
-  bool checks_group = req->kind != MembershipRequest::Leave ||
-                      req->group.family == AF_INET6;
+  bool checks_group =
+      req->kind != MembershipRequest::Leave || req->group.family == AF_INET6;
   if (checks_group && !is_multicast(req->group))
     return -EINVAL;
   if (!any_interface)
@@ -90,8 +90,8 @@ int parse_ip(int name, const void* value, socklen_t len,
     if (len != (socklen_t)sizeof(ip_mreq_source))
       return -EINVAL;
     auto m = read<ip_mreq_source>(value);
-    req->kind = name == IP_ADD_SOURCE_MEMBERSHIP ? Kind::JoinSource
-                                                 : Kind::LeaveSource;
+    req->kind =
+        name == IP_ADD_SOURCE_MEMBERSHIP ? Kind::JoinSource : Kind::LeaveSource;
     req->group = from_in(m.imr_multiaddr);
     req->source = from_in(m.imr_sourceaddr);
     return check(req, m.imr_interface.s_addr == INADDR_ANY);
@@ -135,8 +135,8 @@ int parse_mcast(int family, int name, const void* value, socklen_t len,
     if (len != (socklen_t)sizeof(group_source_req))
       return -EINVAL;
     auto g = read<group_source_req>(value);
-    req->kind = name == MCAST_JOIN_SOURCE_GROUP ? Kind::JoinSource
-                                                : Kind::LeaveSource;
+    req->kind =
+        name == MCAST_JOIN_SOURCE_GROUP ? Kind::JoinSource : Kind::LeaveSource;
     if (!from_storage(g.gsr_group, family, &req->group) ||
         !from_storage(g.gsr_source, family, &req->source))
       return -EADDRNOTAVAIL;
@@ -243,8 +243,9 @@ int MembershipTable::apply(const MembershipRequest& req,
       return -EINVAL; // Linux: a source is dropped from a joined group only
     if (g->any_source || !has_source(*g))
       return -EADDRNOTAVAIL;
-    std::erase_if(g->sources,
-                  [&](const Endpoint& s) { return same_address(s, req.source); });
+    std::erase_if(g->sources, [&](const Endpoint& s) {
+      return same_address(s, req.source);
+    });
     if (g->sources.empty())
       groups_.erase(g); // the last source gone, the group is left
     call(false, &req.source);

@@ -239,9 +239,9 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
   local_.host(host);
   state_ = State::Opening;
   _dsock_js_udp_open(id_, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
-                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_ && local_.is_unspecified(),
-                     reuseaddr_ || reuseport_,
-                     multicast_ttl_, multicast_loop_);
+                     rcvbuf_set_ ? rcvbuf_ : 0,
+                     v6only_ && local_.is_unspecified(),
+                     reuseaddr_ || reuseport_, multicast_ttl_, multicast_loop_);
   // Datagrams sent meanwhile queue in the bridge until it opens; failures
   // that nobody waits for surface through SO_ERROR and the next call.
   int r = wait_opened(lock, !(wait && can_block()), -1);
@@ -249,8 +249,8 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
     // Groups joined before bind() are joined when it returns, as on Linux
     // (a join the browser refuses shows in SO_ERROR).
     wait_until(
-        lock,
-        [&] { return membership_ops_.empty() || state_ != State::Bound; }, -1);
+        lock, [&] { return membership_ops_.empty() || state_ != State::Bound; },
+        -1);
   }
   return r == -EINPROGRESS ? 0 : r;
 }
@@ -868,8 +868,7 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len,
   }
   // An IPv6 socket takes IPv4-level options too (it may carry IPv4 traffic
   // through v4-mapped addresses), as on Linux.
-  if (level == IPPROTO_IP ||
-      (level == IPPROTO_IPV6 && family_ == AF_INET6)) {
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && family_ == AF_INET6)) {
     if (is_membership_option(level, name))
       return change_membership(lock, level, name, value, len);
     return set_ip_option(level, name, value, len);
@@ -921,7 +920,8 @@ int Socket::set_ip_option(int level, int name, const void* value,
   // Multicast options on TCP do nothing on Linux; those it refuses there,
   // it refuses with these errnos.
   if (is_stream()) {
-    if ((v6 && name == IPV6_MULTICAST_LOOP) || (!v6 && name == IP_MULTICAST_ALL))
+    if ((v6 && name == IPV6_MULTICAST_LOOP) ||
+        (!v6 && name == IP_MULTICAST_ALL))
       return v < 0 || v > 1 ? -EINVAL : 0;
     if (!v6 && name == IP_MULTICAST_LOOP) {
       multicast_loop_ = v != 0; // kept, to no effect
@@ -933,7 +933,8 @@ int Socket::set_ip_option(int level, int name, const void* value,
   // socket's IPv6 ones: its IPv4 ones cannot be set apart (Linux keeps both).
   if (!v6 && family_ == AF_INET6)
     return -ENOPROTOOPT;
-  if ((!v6 && name == IP_MULTICAST_TTL) || (v6 && name == IPV6_MULTICAST_HOPS)) {
+  if ((!v6 && name == IP_MULTICAST_TTL) ||
+      (v6 && name == IPV6_MULTICAST_HOPS)) {
     if (v == -1)
       v = 1; // -1 asks for the default
     if (v < 0 || v > 255)
@@ -1071,7 +1072,7 @@ int Socket::get_ip_option(int level, int name, void* value, socklen_t* len) {
   return -ENOPROTOOPT;
 }
 
-// ---- Multicast memberships ---------------------------------------------------
+// ---- Multicast memberships --------------------------------------------------
 
 // The table answers at once with Linux's errno; the browser's part
 // (MulticastController.joinGroup / leaveGroup) is asynchronous. A caller
@@ -1083,10 +1084,11 @@ int Socket::get_ip_option(int level, int name, void* value, socklen_t* len) {
 int Socket::change_membership(CoreLock* lock, int level, int name,
                               const void* value, socklen_t len) {
   if (is_stream()) {
-    bool asm_option = (level == IPPROTO_IP && (name == IP_ADD_MEMBERSHIP ||
-                                               name == IP_DROP_MEMBERSHIP)) ||
-                      (level == IPPROTO_IPV6 && (name == IPV6_ADD_MEMBERSHIP ||
-                                                 name == IPV6_DROP_MEMBERSHIP));
+    bool asm_option =
+        (level == IPPROTO_IP &&
+         (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP)) ||
+        (level == IPPROTO_IPV6 &&
+         (name == IPV6_ADD_MEMBERSHIP || name == IPV6_DROP_MEMBERSHIP));
     return asm_option ? -EPROTO : -ENOPROTOOPT; // Linux: EPROTO for these
   }
   MembershipRequest req;
