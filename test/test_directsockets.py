@@ -17,6 +17,7 @@ import socket
 import socketserver
 import struct
 import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -108,6 +109,76 @@ def closed_port(host='127.0.0.1'):
   yield [str(port)]
 
 
+# Multicast is tested across network namespaces of the test's own, never on
+# the host's network (a join there would send membership reports to the
+# LAN): 'a' for the peer, 'b' for the program, a veth pair between them.
+MULTICAST_NETNS = {
+  'a': ['ip link set lo up',
+        'ip link add mc0 type veth peer name mc1',
+        'ip link set mc1 netns {b}',
+        'ip addr add 10.77.0.1/24 dev mc0',
+        'ip addr add 10.77.0.3/24 dev mc0',
+        'ip -6 addr add fd77::1/64 dev mc0 nodad',
+        'ip -6 addr add fd77::3/64 dev mc0 nodad',
+        'ip link set mc0 up',
+        'ip route add 224.0.0.0/4 dev mc0'],
+  'b': ['ip link set lo up',
+        'ip addr add 10.77.0.2/24 dev mc1',
+        'ip -6 addr add fd77::2/64 dev mc1 nodad',
+        'ip link set mc1 up',
+        'ip route add default via 10.77.0.1',
+        'ip route add 224.0.0.0/4 dev mc1'],
+}
+
+
+@contextmanager
+def multicast_namespaces():
+  """Makes network namespaces 'a' (10.77.0.1, 10.77.0.3, fd77::1, fd77::3)
+  and 'b' (10.77.0.2, fd77::2) joined by a veth pair that carries their
+  multicast (IPv6 multicast routes come with the interfaces), and yields a
+  command prefix that runs a command in each. They are removed afterwards.
+  Where they cannot be made (not root, no iproute2), the test fails saying
+  why. `ip netns exec` needs a mount namespace with / a mount point, which a
+  chroot lacks: commands enter a namespace with nsenter instead."""
+  tools = {name: shutil.which(name) for name in ('ip', 'nsenter')}
+  missing = [name for name, path in tools.items() if not path]
+  if missing:
+    raise AssertionError(f'multicast tests need {" and ".join(missing)} (iproute2, util-linux) to make network namespaces')
+  names = {ns: f'siwa-mc{os.getpid()}{ns}' for ns in MULTICAST_NETNS}
+  enter = {ns: [tools['nsenter'], f'--net=/run/netns/{name}'] for ns, name in names.items()}
+  made = []
+  try:
+    try:
+      for name in names.values():
+        subprocess.run([tools['ip'], 'netns', 'add', name], check=True, capture_output=True, text=True)
+        made.append(name)
+      for ns, commands in MULTICAST_NETNS.items():
+        for command in commands:
+          subprocess.run(enter[ns] + command.format(**names).split(), check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as e:
+      raise AssertionError(f'cannot make the network namespaces of the multicast tests (they need root, '
+                           f'iproute2 and veth): {" ".join(e.cmd)}: {e.stderr.strip()}') from None
+    yield enter['a'], enter['b']
+  finally:
+    for name in made:
+      subprocess.run([tools['ip'], 'netns', 'delete', name], capture_output=True)
+
+
+@contextmanager
+def multicast_peer(netns):
+  """Runs multicast_peer.py in a namespace; yields its control port."""
+  port = 47000
+  peer = subprocess.Popen(netns + [sys.executable, source('multicast_peer.py'), str(port)],
+                          stdout=subprocess.PIPE, text=True)
+  try:
+    if peer.stdout.readline() != 'ready\n':
+      raise AssertionError(f'multicast_peer.py did not start (exit status {peer.wait()})')
+    yield port
+  finally:
+    peer.kill()
+    peer.wait()
+
+
 class directsockets(RunnerCore):
   def setUp(self):
     super().setUp()
@@ -124,12 +195,13 @@ class directsockets(RunnerCore):
       flags = [f for f in flags if f != '-sJSPI']
     self.cflags += flags
 
-  def run_native(self, src, args, defines):
-    """Builds src with the host compiler and runs it: (exit code, output)."""
+  def run_native(self, src, args, defines, prefix=()):
+    """Builds src with the host compiler and runs it (after the command
+    `prefix`, if any): (exit code, output)."""
     exe = self.in_dir('native_' + os.path.splitext(os.path.basename(src))[0])
     self.run_process([NATIVE_CC, src, '-o', exe] + defines)
     # Unbuffered: some programs leave through _exit().
-    proc = subprocess.run(['stdbuf', '-o0', exe] + args, stdout=subprocess.PIPE,
+    proc = subprocess.run(list(prefix) + ['stdbuf', '-o0', exe] + args, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=60)
     return proc.returncode, proc.stdout
 
@@ -168,6 +240,23 @@ class directsockets(RunnerCore):
       self.run_js(js, args=args, interleaved_output=False)
       wasm_out = read_file(self.in_dir('stdout'))
     self.assertEqual(native_out, wasm_out)
+
+  def run_identical_in_netns(self, netns, flags, src, args):
+    """run_identical, with both runs in the network namespace `netns` (a
+    command prefix). The wasm build runs under Node, or in Chromium with the
+    direct-sockets-multicast permission in the browser class (a Chromium
+    started in the namespace); never through run_js, whose engine the
+    browser class replaces."""
+    native_rc, native_out = self.run_native(src, args, [], prefix=netns)
+    self.assertEqual(native_rc, 0, f'native run failed:\n{native_out}')
+    self.assertTrue(native_out.endswith('done\n'), native_out)
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(src)
+    engine = getattr(self, 'netns_browser_engine', None) or self.get_engine_with_args(config.NODE_JS_TEST)
+    wasm = subprocess.run(netns + engine + [js] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    self.assertEqual(wasm.returncode, 0, f'wasm run failed:\n{wasm.stdout}{wasm.stderr}')
+    self.assertEqual(native_out, wasm.stdout)
 
   # Emscripten's own socket programs (test/sockets), unmodified, with the
   # loopback peers upstream's NODERAWSOCKETS tests give them, run
@@ -401,6 +490,40 @@ class directsockets(RunnerCore):
   def test_v4mapped(self, flags):
     self.run_identical(flags, source('v4mapped.c'))
 
+  # Multicast options on loopback alone (no group is joined).
+  @parameterized(WITH_THREADS)
+  def test_multicast_options(self, flags):
+    self.run_identical(flags, source('multicast_options.c'))
+
+  # Without the direct-sockets-multicast permission (emulated under Node by
+  # multicast_denied.mjs; in Chromium the app does not ask for it) multicast
+  # fails with EACCES, and the bridge says why.
+  @parameterized(WITH_THREADS)
+  def test_multicast_denied(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_denied.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_denied.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('need the direct-sockets-multicast permission', out)
+    self.assertContained('joining a multicast group needs the direct-sockets-multicast permission', out)
+
+  # A browser without source-specific multicast (emulated by
+  # multicast_no_ssm.mjs): a source-specific join fails with ENOPROTOOPT
+  # rather than join the group from every source.
+  @parameterized(WITH_THREADS)
+  def test_multicast_no_ssm(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_no_ssm.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_no_ssm.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('source-specific multicast is not available in this browser', out)
+
+  # Multicast for real, between network namespaces of the test's own.
+  @parameterized(WITH_THREADS)
+  def test_multicast(self, flags):
+    with multicast_namespaces() as (ns_a, ns_b), multicast_peer(ns_a) as port:
+      self.run_identical_in_netns(ns_b, flags, source('multicast.c'), [str(port)])
+
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in
 # headless Chromium instead of under Node, against the same loopback peers;
@@ -456,7 +579,9 @@ class BrowserService:
 
 class directsockets_browser(directsockets):
   # Checks of the toolchain or of Node, not of the program in a browser.
-  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings')
+  # (test_multicast_no_ssm emulates a browser without source-specific
+  # multicast; tools/iwa-run --multicast turns Chromium's on.)
+  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings', 'test_multicast_no_ssm')
   service = None
   service_error = None
 
@@ -499,6 +624,8 @@ class directsockets_browser(directsockets):
     # ends with the runner's explanation.
     timeout = os.environ.get('SOCKET_IWA_BROWSER_TIMEOUT', '90')
     self.browser_engine = [cls.runner, '--service', cls.service.socket, '--timeout', timeout]
+    # A Chromium of its own, for programs run inside a network namespace.
+    self.netns_browser_engine = [cls.runner, '--local-network', '--multicast', '--timeout', timeout]
 
   def run_js(self, filename, engine=None, args=None, **kwargs):
     return super().run_js(filename, engine=self.browser_engine, args=args, **kwargs)

@@ -119,6 +119,15 @@ void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
   c.port = port;
 }
 
+int _dsock_js_membership(uint32_t id, int join, const char* group,
+                         const char* source) {
+  fake::Call& c = record("membership", id);
+  c.join = join;
+  c.host = str(group);
+  c.source = str(source);
+  return bridge().membership_result;
+}
+
 void _dsock_js_shutdown_write(uint32_t id) { record("shutdown_write", id); }
 void _dsock_js_resume_read(uint32_t id) { record("resume_read", id); }
 void _dsock_js_close(uint32_t id, int abort) {

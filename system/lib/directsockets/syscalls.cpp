@@ -229,7 +229,7 @@ int __syscall_getpeername(int fd, sockaddr* addr, socklen_t* len, int, int,
 int __syscall_setsockopt(int fd, int level, int name, const void* value,
                          socklen_t len, int) {
   SOCKET_OR_RETURN(file, fd);
-  return file->socket->setsockopt(level, name, value, len);
+  return file->socket->setsockopt(level, name, value, len, &lock);
 }
 
 int __syscall_getsockopt(int fd, int level, int name, void* value,
