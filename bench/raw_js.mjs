@@ -1,11 +1,12 @@
 // The benchmark client written straight against the Direct Sockets API, the
 // baseline for what our C core and bridge cost. Same modes and output as
-// socket_bench.c:
+// socket_bench.c; it runs under Node.js and, unchanged, in a Chromium IWA
+// (bench/iwa_raw_js.mjs loads it into bench/raw_js_shell/):
 //   node --import ../tools/direct-sockets-node/register.js raw_js.mjs pingpong PORT SECONDS
-//   ... bulk PORT MIB | udp PORT SIZE COUNT
+//   ... bulk PORT MIB | udp PORT SIZE COUNT | accept COUNT SECONDS
 const PATTERN_CYCLE = 251;
 
-async function pingpong(port, seconds) {
+async function pingpong(print, port, seconds) {
   const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
   const {readable, writable} = await socket.opened;
   const reader = readable.getReader();
@@ -28,7 +29,7 @@ async function pingpong(port, seconds) {
   return {round_trips: trips, seconds: elapsed};
 }
 
-async function bulk(port, mib) {
+async function bulk(print, port, mib) {
   const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
   const {readable, writable} = await socket.opened;
   const writer = writable.getWriter();
@@ -48,7 +49,7 @@ async function bulk(port, mib) {
   return {bytes: total, seconds: (performance.now() - start) / 1000};
 }
 
-async function udp(port, size, count) {
+async function udp(print, port, size, count) {
   const socket = new UDPSocket({remoteAddress: '127.0.0.1', remotePort: port});
   const {writable} = await socket.opened;
   const writer = writable.getWriter();
@@ -69,11 +70,38 @@ async function udp(port, size, count) {
   return {sent: count, seconds: (performance.now() - start) / 1000};
 }
 
-const [mode, ...args] = process.argv.slice(2);
-const modes = {pingpong, bulk, udp};
-if (!modes[mode]) {
-  console.error('usage: raw_js.mjs pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT');
-  process.exit(2);
+// Accepted connections per second, timed from the first accept to the last.
+async function accept(print, count, seconds) {
+  const server = new TCPServerSocket('127.0.0.1', {backlog: 128});
+  const {readable, localPort} = await server.opened;
+  print(JSON.stringify({port: localPort}));
+  const reader = readable.getReader();
+  let accepted = 0, first = 0, last = 0;
+  while (accepted < count && (!accepted || last - first < seconds * 1000)) {
+    const {value: conn, done} = await reader.read();
+    if (done) throw new Error('the listener closed');
+    last = performance.now();
+    if (!accepted++) first = last;
+    // As close() in C: the close completes in the background.
+    conn.opened.then(() => conn.close()).catch(() => {});
+  }
+  reader.releaseLock();
+  await server.close();
+  return {accepted, seconds: (last - first) / 1000};
 }
-console.log(JSON.stringify(await modes[mode](...args.map(Number))));
-process.exit(0);
+
+const WORKLOADS = {pingpong, bulk, udp, accept};
+const USAGE = 'usage: raw_js.mjs pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT | accept COUNT SECONDS';
+
+// Runs one workload; `print` takes one line of output. Returns the exit status.
+export async function main(argv, print) {
+  const [mode, ...args] = argv;
+  if (!WORKLOADS[mode]) {
+    print(USAGE);
+    return 2;
+  }
+  print(JSON.stringify(await WORKLOADS[mode](print, ...args.map(Number))));
+  return 0;
+}
+
+if (globalThis.process?.versions?.node) process.exit(await main(process.argv.slice(2), console.log));
