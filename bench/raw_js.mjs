@@ -12,14 +12,16 @@ async function pingpong(print, port, seconds) {
   const reader = readable.getReader();
   const writer = writable.getWriter();
   const msg = new Uint8Array(32).fill(0x70);
-  let trips = 0, elapsed;
+  let trips = 0, elapsed, failed;
   const start = performance.now();
   do {
-    await writer.write(msg.slice());
+    // As send() in C: the write is queued, its completion is not awaited.
+    await writer.ready;
+    writer.write(msg.slice()).catch((e) => failed = e);
     let got = 0;
     while (got < 32) {
       const {value, done} = await reader.read();
-      if (done) throw new Error('peer closed');
+      if (done) throw failed ?? new Error('peer closed');
       got += value.length;
     }
     trips++;
