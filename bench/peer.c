@@ -1,8 +1,10 @@
 // The benchmark's peer, always native: it serves every client variant the
 // same way and measures at the receiving end.
 //   peer echo              TCP echo (ping-pong)
-//   peer sink              TCP sink: checks the pattern, times first byte to EOF
-//   peer udp COUNT         counts distinct datagrams until the end marker
+//   peer sink BYTES        TCP sink: checks the pattern, times the first byte
+//                          to the last, says "k" once BYTES arrived
+//   peer udp COUNT         counts distinct datagrams until the end marker,
+//                          answers each marker (the client waits for that)
 //   peer connect PORT COUNT  opens COUNT connections to the client's listener
 //                          on PORT, a few at a time, each until the client
 //                          closes it (the accept-rate workload)
@@ -45,7 +47,7 @@ static void echo(int lfd) {
   }
 }
 
-static void sink(int lfd) {
+static void sink(int lfd, uint64_t expected) {
   static uint8_t buf[256 * 1024];
   for (;;) {
     int fd = accept(lfd, NULL, NULL);
@@ -55,11 +57,12 @@ static void sink(int lfd) {
     // say where the stream first went wrong (-1: nowhere).
     uint64_t total = 0, bad = 0;
     int64_t first_bad = -1;
-    double first = 0;
+    double first = 0, last = 0;
     ssize_t n;
     while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+      last = now_seconds();
       if (!total)
-        first = now_seconds();
+        first = last;
       for (ssize_t i = 0; i < n; i++) {
         if (buf[i] != (uint8_t)((total + (uint64_t)i) % PATTERN_CYCLE)) {
           if (first_bad < 0)
@@ -67,9 +70,13 @@ static void sink(int lfd) {
           bad++;
         }
       }
+      // The client waits for this before it closes: a browser that shuts
+      // down as soon as the program ends would drop what it still holds.
+      if (total < expected && total + (uint64_t)n >= expected)
+        send(fd, "k", 1, MSG_NOSIGNAL);
       total += (uint64_t)n;
     }
-    double seconds = total ? now_seconds() - first : 0;
+    double seconds = last - first;
     printf("{\"bytes\": %llu, \"bad_bytes\": %llu, \"first_bad\": %lld, \"seconds\": %.4f}\n",
            (unsigned long long)total, (unsigned long long)bad, (long long)first_bad, seconds);
     fflush(stdout);
@@ -89,13 +96,17 @@ static void udp_sink(int fd, long count) {
       // A session ends at the marker, or after 2 s of silence.
       if (poll(&p, 1, received ? 2000 : -1) <= 0)
         break;
-      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      struct sockaddr_storage from;
+      socklen_t from_len = sizeof from;
+      ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_len);
       if (n < (ssize_t)sizeof(int64_t))
         continue;
       int64_t seq;
       memcpy(&seq, buf, sizeof seq);
-      if (seq == -1)
+      if (seq == -1) {
+        sendto(fd, "k", 1, 0, (struct sockaddr*)&from, from_len);
         break;
+      }
       if (seq < 0 || seq >= count || seen[seq])
         continue;
       seen[seq] = 1;
@@ -105,10 +116,14 @@ static void udp_sink(int fd, long count) {
     }
     printf("{\"received\": %ld, \"seconds\": %.4f}\n", received, last - first);
     fflush(stdout);
-    // Drain the remaining markers before the next session.
+    // Drain the remaining markers, answering them, before the next session.
     struct pollfd p = {fd, POLLIN, 0};
-    while (poll(&p, 1, 200) > 0)
-      recv(fd, buf, sizeof buf, 0);
+    while (poll(&p, 1, 200) > 0) {
+      struct sockaddr_storage from;
+      socklen_t from_len = sizeof from;
+      if (recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr*)&from, &from_len) > 0)
+        sendto(fd, "k", 1, 0, (struct sockaddr*)&from, from_len);
+    }
   }
 }
 
@@ -172,14 +187,14 @@ static void connect_to(int port, long count) {
 int main(int argc, char** argv) {
   if (argc >= 2 && !strcmp(argv[1], "echo"))
     echo(listen_on(SOCK_STREAM));
-  else if (argc >= 2 && !strcmp(argv[1], "sink"))
-    sink(listen_on(SOCK_STREAM));
+  else if (argc >= 3 && !strcmp(argv[1], "sink"))
+    sink(listen_on(SOCK_STREAM), strtoull(argv[2], NULL, 10));
   else if (argc >= 3 && !strcmp(argv[1], "udp"))
     udp_sink(listen_on(SOCK_DGRAM), atol(argv[2]));
   else if (argc >= 4 && !strcmp(argv[1], "connect"))
     connect_to(atoi(argv[2]), atol(argv[3]));
   else {
-    fprintf(stderr, "usage: %s echo | sink | udp COUNT | connect PORT COUNT\n", argv[0]);
+    fprintf(stderr, "usage: %s echo | sink BYTES | udp COUNT | connect PORT COUNT\n", argv[0]);
     return 2;
   }
   return 0;

@@ -6,7 +6,16 @@
 //   ... bulk PORT MIB | udp PORT SIZE COUNT | accept COUNT SECONDS
 const PATTERN_CYCLE = 251;
 
-async function pingpong(print, port, seconds) {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Whether `promise` settles within `ms`.
+const within = (promise, ms) => Promise.race([promise.then(() => true, () => true), sleep(ms).then(() => false)]);
+// As close() in C: stop reading, send what is queued, then FIN.
+async function finish(reader, writer) {
+  reader.cancel().catch(() => {});
+  await writer.close().catch(() => {});
+}
+
+async function pingpong(out, port, seconds) {
   const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
   const {readable, writable} = await socket.opened;
   const reader = readable.getReader();
@@ -26,14 +35,14 @@ async function pingpong(print, port, seconds) {
     }
     trips++;
   } while ((elapsed = (performance.now() - start) / 1000) < seconds);
-  await writer.close();
-  reader.cancel();
+  await finish(reader, writer);
   return {round_trips: trips, seconds: elapsed};
 }
 
-async function bulk(print, port, mib) {
+async function bulk(out, port, mib) {
   const socket = new TCPSocket('127.0.0.1', port, {noDelay: true});
   const {readable, writable} = await socket.opened;
+  const reader = readable.getReader();
   const writer = writable.getWriter();
   const CHUNK = 64 * 1024;
   const pattern = new Uint8Array(CHUNK + PATTERN_CYCLE).map((_, i) => i % PATTERN_CYCLE);
@@ -46,14 +55,18 @@ async function bulk(print, port, mib) {
     writer.write(pattern.slice(off, off + n));
     sent += n;
   }
-  await writer.close();
-  readable.cancel();
-  return {bytes: total, seconds: (performance.now() - start) / 1000};
+  // As socket_bench.c: wait (bounded) for the sink's "k", sent once it has
+  // every byte, so that the program does not end with data on its way.
+  if (!await within(reader.read(), 5000)) out.warn('bulk: the sink did not confirm every byte');
+  const seconds = (performance.now() - start) / 1000;
+  await finish(reader, writer);
+  return {bytes: total, seconds};
 }
 
-async function udp(print, port, size, count) {
+async function udp(out, port, size, count) {
   const socket = new UDPSocket({remoteAddress: '127.0.0.1', remotePort: port});
-  const {writable} = await socket.opened;
+  const {readable, writable} = await socket.opened;
+  const reader = readable.getReader();
   const writer = writable.getWriter();
   size = Math.max(size, 8);
   const start = performance.now();
@@ -63,20 +76,22 @@ async function udp(print, port, size, count) {
     await writer.ready;
     writer.write({data});
   }
+  // End markers until the peer answers one, or 1 s passed.
   const marker = new Uint8Array(size).fill(0xff, 0, 8);
-  for (let i = 0; i < 20; i++) {
+  const answer = reader.read();
+  for (let i = 0; i < 50; i++) {
     await writer.write({data: marker.slice()});
-    await new Promise((r) => setTimeout(r, 5));
+    if (await within(answer, 20)) break;
   }
-  await writer.close();
+  await finish(reader, writer);
   return {sent: count, seconds: (performance.now() - start) / 1000};
 }
 
 // Accepted connections per second, timed from the first accept to the last.
-async function accept(print, count, seconds) {
+async function accept(out, count, seconds) {
   const server = new TCPServerSocket('127.0.0.1', {backlog: 128});
   const {readable, localPort} = await server.opened;
-  print(JSON.stringify({port: localPort}));
+  out.print(JSON.stringify({port: localPort}));
   const reader = readable.getReader();
   let accepted = 0, first = 0, last = 0;
   while (accepted < count && (!accepted || last - first < seconds * 1000)) {
@@ -95,15 +110,18 @@ async function accept(print, count, seconds) {
 const WORKLOADS = {pingpong, bulk, udp, accept};
 const USAGE = 'usage: raw_js.mjs pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT | accept COUNT SECONDS';
 
-// Runs one workload; `print` takes one line of output. Returns the exit status.
-export async function main(argv, print) {
+// Runs one workload; out.print and out.warn take one line for stdout and
+// stderr. Returns the exit status.
+export async function main(argv, out) {
   const [mode, ...args] = argv;
   if (!WORKLOADS[mode]) {
-    print(USAGE);
+    out.warn(USAGE);
     return 2;
   }
-  print(JSON.stringify(await WORKLOADS[mode](print, ...args.map(Number))));
+  out.print(JSON.stringify(await WORKLOADS[mode](out, ...args.map(Number))));
   return 0;
 }
 
-if (globalThis.process?.versions?.node) process.exit(await main(process.argv.slice(2), console.log));
+if (globalThis.process?.versions?.node) {
+  process.exit(await main(process.argv.slice(2), {print: console.log, warn: console.error}));
+}

@@ -178,7 +178,7 @@ def bulk(variant, sizes, mib=None):
   way: bytes missing at EOF and where the pattern first broke (a finding to
   report, not a reason to stop)."""
   mib = mib or sizes['mib']
-  peer = Peer('sink')
+  peer = Peer('sink', mib << 20)
   try:
     client = Client(variant, ['bulk', peer.port, mib], measure_memory=True)
     client.result()

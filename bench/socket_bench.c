@@ -98,6 +98,12 @@ static void bulk(int port, long mib) {
     send_all(fd, pattern + sent % PATTERN_CYCLE, n);
     sent += n;
   }
+  // The sink says "k" once it has every byte; wait for that (bounded) so the
+  // program does not end, and a browser shut down, with data still on its way.
+  struct pollfd p = {fd, POLLIN, 0};
+  char ack;
+  if (poll(&p, 1, 5000) <= 0 || recv(fd, &ack, 1, 0) != 1)
+    fprintf(stderr, "bulk: the sink did not confirm every byte\n");
   close(fd);
   printf("{\"bytes\": %llu, \"seconds\": %.3f}\n", (unsigned long long)sent,
          now_seconds() - start);
@@ -123,11 +129,14 @@ static void udp(int port, int size, long count) {
       wait_for(fd, POLLOUT);
     }
   }
-  // A last marker tells the peer the burst is over.
+  // End markers tell the peer the burst is over, until it answers one (it
+  // has counted by then) or 1 s passed.
   memset(buf, 0xff, sizeof(int64_t));
-  for (int i = 0; i < 20; i++) {
+  for (int i = 0; i < 50; i++) {
     send(fd, buf, (size_t)size, 0);
-    usleep(5000);
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0)
+      break;
   }
   close(fd);
   printf("{\"sent\": %ld, \"seconds\": %.3f}\n", count, now_seconds() - start);

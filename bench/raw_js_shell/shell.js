@@ -13,10 +13,11 @@ function report(message) {
 
 globalThis.socketIwaStart = async (args) => {
   try {
-    const status = await main(args, (text) => {
+    const line = (stream) => (text) => {
       output.textContent += text + '\n';
-      report({ type: 'output', stream: 'stdout', text });
-    });
+      report({ type: 'output', stream, text });
+    };
+    const status = await main(args, { print: line('stdout'), warn: line('stderr') });
     report({ type: 'end', status });
   } catch (e) {
     report({ type: 'end', error: `raw_js.mjs threw: ${e?.stack || e}` });
