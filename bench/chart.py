@@ -65,10 +65,11 @@ def targets_panel(x, y, targets):
     color = '#999' if t['met'] is None else '#2a9d4b' if t['met'] else '#d1342f'
     parts.append(f'<rect x="{x + label_width}" y="{row_y + 2}" width="{width:.1f}" height="{ROW - 5}" fill="{color}"/>')
     verdict = 'data lost' if t['met'] is None else 'met' if t['met'] else 'not met'
-    parts.append(text(x + label_width + width + 5, row_y + 13, f'{value:.2f} (≥ {t["at_least"]:g}) {verdict}'))
+    parts.append(text(x + label_width + width + 5, row_y + 13, f'{value:.3f} (≥ {t["at_least"]:g}) {verdict}'))
   height = 26 + len(targets) * ROW + 10
-  parts.append(f'<line x1="{line_x}" y1="{y + 24}" x2="{line_x}" y2="{y + height - 8}" stroke="#222" '
-               f'stroke-dasharray="4 3"/>')
+  # Drawn first, so that the labels stay readable over it.
+  parts.insert(1, f'<line x1="{line_x}" y1="{y + 24}" x2="{line_x}" y2="{y + height - 8}" stroke="#222" '
+                  f'stroke-dasharray="4 3"/>')
   return '\n'.join(parts), height + 10
 
 

@@ -100,6 +100,6 @@ def text(results):
     out += ['', 'targets:']
     for t in results['targets']:
       verdict = 'undecided: bulk data was lost' if t['met'] is None else 'met' if t['met'] else 'NOT met'
-      out.append(f'  {t["ratio"]}, {t["workload"]}: {number(t["value"], 2)} '
+      out.append(f'  {t["ratio"]}, {t["workload"]}: {number(t["value"], 3)} '
                  f'(at least {t["at_least"]:g}): {verdict}')
   return '\n'.join(out)

@@ -263,7 +263,15 @@ def main():
   parser.add_argument('--workloads', default=','.join(WORKLOADS), help=f'from: {", ".join(WORKLOADS)}')
   parser.add_argument('--json', default=os.path.join(OUT, 'results.json'), help='write the results here')
   parser.add_argument('--chart', help='draw a PNG chart here')
+  parser.add_argument('--render', metavar='JSON', help='run nothing: print (and chart) the results in JSON')
   args = parser.parse_args()
+  if args.render:
+    with open(args.render) as f:
+      results = json.load(f)
+    print(report.text(results))
+    if args.chart:
+      chart.write_png(results, args.chart)
+    return
   variants = args.variants.split(',')
   workloads = args.workloads.split(',')
   for name in variants + workloads:
