@@ -29,11 +29,11 @@ export function mimeType(path) {
   return TYPES[extname(path).toLowerCase()] || 'application/octet-stream';
 }
 
-// Serves `root` on 127.0.0.1 at an ephemeral port, and each directory in
-// `mounts` (path prefix such as '/runs/3/' -> directory) under its prefix;
-// the caller may add and remove mounts while serving (one app, many runs).
+// Serves `root` on 127.0.0.1 at `port` (default: an ephemeral port), and each
+// directory in `mounts` (path prefix such as '/runs/3/' -> directory) under its
+// prefix; the caller may add and remove mounts while serving (one app, many runs).
 // Resolves to {url, port, close}.
-export function serveDirectory(root, { onRequest = () => {}, mounts = new Map() } = {}) {
+export function serveDirectory(root, { onRequest = () => {}, mounts = new Map(), port = 0 } = {}) {
   const server = createServer(async (req, res) => {
     const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-store' };
     let path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
@@ -63,7 +63,7 @@ export function serveDirectory(root, { onRequest = () => {}, mounts = new Map() 
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
       resolve({
         port,

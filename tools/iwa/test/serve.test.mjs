@@ -7,7 +7,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { serveDirectory } from '../lib/serve.mjs';
+
+const SERVE = fileURLToPath(new URL('../serve.mjs', import.meta.url));
 
 // A raw request path: fetch() would resolve the dots away.
 function rawStatus(url, path) {
@@ -66,4 +70,40 @@ test('a mounted directory is served under its prefix, while mounted, and not bey
   } finally {
     await server.close();
   }
+});
+
+test('serve.mjs serves an IWA directory for dev-mode installs until stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iwa-serve-cli-'));
+  mkdirSync(join(dir, '.well-known'));
+  writeFileSync(join(dir, '.well-known', 'manifest.webmanifest'), '{}');
+  writeFileSync(join(dir, 'index.html'), '<!doctype html>');
+  const child = spawn(process.execPath, [SERVE, '--quiet', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (text) => {
+        out += text;
+        const m = / at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+      setTimeout(() => reject(new Error(`no URL from serve.mjs: ${out}`)), 10000);
+    });
+    const r = await fetch(url + '/', { signal: AbortSignal.timeout(5000) });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  }
+});
+
+test('serve.mjs refuses a directory that is not an IWA', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iwa-serve-cli-'));
+  const r = spawnSync(process.execPath, [SERVE, dir], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no \.well-known\/manifest\.webmanifest/);
 });
