@@ -451,6 +451,10 @@ class directsockets(RunnerCore):
     self.run_identical(flags, source('fd_ops.c'))
 
   @parameterized(WITH_THREADS)
+  def test_fd_release(self, flags):
+    self.run_differential(flags, source('fd_release.c'))
+
+  @parameterized(WITH_THREADS)
   def test_sockopts(self, flags):
     self.run_identical(flags, source('sockopts.c'))
 

@@ -54,7 +54,14 @@ var LibraryDirectSockets = {
           atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
         };
       },
-      close(stream) {},
+      // A socket's node is named in the filesystem's name table: it leaves
+      // with the socket's last fd, so closed sockets cost no memory.
+      dup(stream) {
+        stream.node.fds++;
+      },
+      close(stream) {
+        if (!--stream.node.fds) FS.hashRemoveNode(stream.node);
+      },
     },
 
     // The errno for a Direct Sockets failure, given the likeliest one.
@@ -266,6 +273,7 @@ var LibraryDirectSockets = {
     try {
       var name = `socket[${DSOCK.nextName++}]`;
       var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      node.fds = 1;
       return FS.createStream({
         path: name,
         node,
