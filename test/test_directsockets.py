@@ -457,6 +457,19 @@ class directsockets(RunnerCore):
   # Blocking calls wait only under JSPI or on a pthread; in event-loop mode
   # they return EAGAIN/EINPROGRESS by design, so these two skip it.
 
+  # Name resolution (getaddrinfo, getnameinfo, gethostbyname): glibc's
+  # results and EAI_* codes for numeric hosts, services, localhost and bad
+  # input; a hosts file in the program's filesystem; placeholders for the
+  # browser's resolver.
+
+  def test_getaddrinfo(self):
+    self.run_identical([], source('getaddrinfo.c'))
+
+  def test_hosts_file(self):
+    shutil.copy(source('hosts_file.txt'), 'hosts_file.txt')
+    self.cflags += ['--embed-file', 'hosts_file.txt@/etc/hosts']
+    self.do_runf(source('hosts_file.c'), 'done\n')
+
   @parameterized(BLOCKING_MODES)
   def test_blocking(self, flags):
     self.run_identical(flags, source('blocking.c'), peer=closed_port)
