@@ -83,6 +83,32 @@ def tcp_server(handler, host='127.0.0.1'):
     thread.join()
 
 
+@contextmanager
+def udp_echo_server(host='127.0.0.1'):
+  """A loopback UDP server echoing each datagram; yields its port."""
+  sock = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET, socket.SOCK_DGRAM)
+  sock.bind((host, 0))
+  sock.settimeout(0.2)
+  stop = threading.Event()
+
+  def serve():
+    while not stop.is_set():
+      try:
+        data, addr = sock.recvfrom(65536)
+      except OSError:
+        continue
+      sock.sendto(data, addr)
+
+  thread = threading.Thread(target=serve, daemon=True)
+  thread.start()
+  try:
+    yield sock.getsockname()[1]
+  finally:
+    stop.set()
+    thread.join()
+    sock.close()
+
+
 class ResetHandler(socketserver.BaseRequestHandler):
   """Reads a byte (so the client knows it is connected), sends 4, then aborts
   the connection: SO_LINGER {1, 0}, then close (a RST)."""
@@ -451,11 +477,38 @@ class directsockets(RunnerCore):
     self.run_identical(flags, source('fd_ops.c'))
 
   @parameterized(WITH_THREADS)
+  def test_fd_release(self, flags):
+    self.run_differential(flags, source('fd_release.c'))
+
+  @parameterized(WITH_THREADS)
   def test_sockopts(self, flags):
     self.run_identical(flags, source('sockopts.c'))
 
   # Blocking calls wait only under JSPI or on a pthread; in event-loop mode
   # they return EAGAIN/EINPROGRESS by design, so these two skip it.
+
+  # Name resolution (getaddrinfo, getnameinfo, gethostbyname): glibc's
+  # results and EAI_* codes for numeric hosts, services, localhost and bad
+  # input; a hosts file in the program's filesystem; placeholders for the
+  # browser's resolver.
+
+  def test_getaddrinfo(self):
+    self.run_identical([], source('getaddrinfo.c'))
+
+  def test_hosts_file(self):
+    shutil.copy(source('hosts_file.txt'), 'hosts_file.txt')
+    self.cflags += ['--embed-file', 'hosts_file.txt@/etc/hosts']
+    self.do_runf(source('hosts_file.c'), 'done\n')
+
+  @parameterized(BLOCKING_MODES)
+  def test_browser_resolver(self, flags):
+    # A name the program's hosts table lacks goes to the Direct Sockets
+    # implementation: Node's resolves through the image's /etc/hosts, where
+    # ip6-localhost is ::1 (and, asked for IPv4, glibc gives 127.0.0.1).
+    with tcp_server(EchoHandler) as port4, tcp_server(EchoHandler, '::1') as port6, \
+         udp_echo_server() as port_udp:
+      self.run_mode(flags, source('browser_resolver.c'),
+                    args=[str(port4), str(port6), str(port_udp), 'ip6-localhost'])
 
   @parameterized(BLOCKING_MODES)
   def test_blocking(self, flags):

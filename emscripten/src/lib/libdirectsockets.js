@@ -54,11 +54,26 @@ var LibraryDirectSockets = {
           atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
         };
       },
-      close(stream) {},
+      // A socket's node is named in the filesystem's name table: it leaves
+      // with the socket's last fd, so closed sockets cost no memory.
+      dup(stream) {
+        stream.node.fds++;
+      },
+      close(stream) {
+        if (!--stream.node.fds) FS.hashRemoveNode(stream.node);
+      },
     },
+
+    // A name from a placeholder address (see placeholder.h) is resolved by
+    // the browser, for the records of the family the program asked for.
+    dnsQueryType: (family) => family == 6 ? 'ipv6' : 'ipv4',
 
     // The errno for a Direct Sockets failure, given the likeliest one.
     errnoOf(e, likely) {
+      // A name the browser's resolver could not resolve: no route to it.
+      if (e?.name === 'NetworkError' && /resolved/.test(e.message)) {
+        return {{{ cDefs.EHOSTUNREACH }}};
+      }
       switch (e?.name) {
         case 'InvalidAccessError':
         case 'NotAllowedError':
@@ -266,6 +281,7 @@ var LibraryDirectSockets = {
     try {
       var name = `socket[${DSOCK.nextName++}]`;
       var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      node.fds = 1;
       return FS.createStream({
         path: name,
         node,
@@ -280,8 +296,9 @@ var LibraryDirectSockets = {
   },
 
   _dsock_js_tcp_connect__deps: ['$UTF8ToString'],
-  _dsock_js_tcp_connect: (id, host, port, sendBuffer, receiveBuffer, noDelay, keepAliveMs) => {
+  _dsock_js_tcp_connect: (id, host, port, sendBuffer, receiveBuffer, noDelay, keepAliveMs, dnsFamily) => {
     var options = {noDelay: !!noDelay};
+    if (dnsFamily) options.dnsQueryType = DSOCK.dnsQueryType(dnsFamily);
     if (sendBuffer) options.sendBufferSize = sendBuffer;
     if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
     if (keepAliveMs) options.keepAliveDelay = keepAliveMs;
@@ -397,13 +414,17 @@ var LibraryDirectSockets = {
   },
 
   _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
-  _dsock_js_send_to: (id, buf, len, host, port, owned) => {
+  _dsock_js_send_to: (id, buf, len, host, port, owned, dnsFamily) => {
     var rec = DSOCK.objects.get(id);
     if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // An empty host: the same destination as the last datagram.
-    if ({{{ makeGetValue('host', 0, 'i8') }}}) rec.destination = UTF8ToString(host);
+    if ({{{ makeGetValue('host', 0, 'i8') }}}) {
+      rec.destination = UTF8ToString(host);
+      rec.dnsQueryType = dnsFamily ? DSOCK.dnsQueryType(dnsFamily) : undefined;
+    }
     var message = {data: HEAPU8.slice(buf, buf + len),
                    remoteAddress: rec.destination, remotePort: port};
+    if (rec.dnsQueryType) message.dnsQueryType = rec.dnsQueryType;
     if (owned) _free(buf);
     // Sent or lost, the datagram no longer counts against the send window.
     var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {

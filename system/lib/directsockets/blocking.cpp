@@ -20,6 +20,17 @@ std::condition_variable event_cv;
 // no event reaches event_cv: a worker polling them re-checks this often.
 constexpr double kJsFdRecheckMs = 20;
 
+// Set by notify_waiters(); acted on by wake_waiters().
+thread_local bool wake_pending = false;
+
+void wake_waiters() {
+  if (!wake_pending)
+    return;
+  wake_pending = false;
+  event_cv.notify_all();
+  _dsock_js_wake();
+}
+
 } // namespace
 
 // The main browser thread cannot sleep on a futex; elsewhere (pthreads,
@@ -33,6 +44,16 @@ bool on_worker() {
 }
 
 CoreLock lock_core() { return CoreLock(core_mutex); }
+
+CoreLock::~CoreLock() {
+  if (owns_lock())
+    unlock();
+}
+
+void CoreLock::unlock() {
+  std::unique_lock<std::mutex>::unlock();
+  wake_waiters();
+}
 
 double now_ms() {
 #ifdef __EMSCRIPTEN__
@@ -53,6 +74,7 @@ bool can_block() {
 
 void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
                     int nwatch) {
+  wake_waiters(); // before this thread sleeps too
   double timeout = deadline_ms < 0 ? -1 : deadline_ms - now_ms();
   if (deadline_ms >= 0 && timeout < 0)
     timeout = 0;
@@ -70,9 +92,6 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
   lock.lock();
 }
 
-void notify_waiters() {
-  event_cv.notify_all();
-  _dsock_js_wake();
-}
+void notify_waiters() { wake_pending = true; }
 
 } // namespace directsockets

@@ -20,10 +20,12 @@ int _dsock_js_available(void);
 int _dsock_js_can_block(void);
 
 // Constructs the Direct Sockets object; the outcome comes as _dsock_on_open
-// or _dsock_on_error. Buffer sizes of 0 mean the API's default.
+// or _dsock_on_error. Buffer sizes of 0 mean the API's default. host is an
+// address, or a name for the browser to resolve, with dnsQueryType "ipv4"
+// when dns_family is 4 and "ipv6" when it is 6 (0: an address).
 void _dsock_js_tcp_connect(uint32_t id, const char* host, int port,
                            int send_buffer, int receive_buffer, int no_delay,
-                           int keep_alive_ms);
+                           int keep_alive_ms, int dns_family);
 void _dsock_js_tcp_listen(uint32_t id, const char* host, int port, int backlog,
                           int ipv6_only);
 // UDP, always in bound mode: the core keeps connect()'s peer itself.
@@ -45,9 +47,10 @@ int _dsock_js_membership(uint32_t id, int join, const char* group,
 // (a worker's call, which does not wait for the main thread), frees it.
 void _dsock_js_send(uint32_t id, const void* buf, size_t len, int owned);
 // UDP: sends one datagram to host:port; an empty host means the last
-// destination given. When `owned`, host lies in the block buf starts.
+// destination given. When `owned`, host lies in the block buf starts. A
+// name in host is resolved by the browser, as dns_family says (see above).
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
-                       const char* host, int port, int owned);
+                       const char* host, int port, int owned, int dns_family);
 // TCP: closes the writable side once queued writes are done (FIN).
 void _dsock_js_shutdown_write(uint32_t id);
 // The core has room again after the read pump was told there was none.

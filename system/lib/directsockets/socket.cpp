@@ -1,6 +1,7 @@
 #include "socket.h"
 
 #include "bridge.h"
+#include "placeholder.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -91,14 +92,26 @@ bool bridge_send(uint32_t id, const uint8_t* data, size_t len) {
   return true;
 }
 
+// The text the bridge gets for a peer: the name behind a placeholder, and
+// the family of the records to ask for (4 or 6); else the address, and 0.
+int peer_text(const Endpoint& ep, std::string* out) {
+  int family;
+  if (placeholder_name(ep, out, &family))
+    return family == AF_INET ? 4 : 6;
+  char host[kHostLen];
+  ep.host(host);
+  *out = host;
+  return 0;
+}
+
 // A datagram: its bytes gathered, then the destination's text.
 bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
-                    const char* host, int port) {
+                    const char* host, int port, int dns_family) {
   bool owned = on_worker();
   if (!owned)
     run_queued_writes();
   if (!owned && iovcnt == 1) {
-    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0);
+    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0, dns_family);
     return true;
   }
   size_t host_size = strlen(host) + 1;
@@ -110,7 +123,7 @@ bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
     memcpy(block + off, iov[i].iov_base, iov[i].iov_len);
   memcpy(block + total, host, host_size);
   _dsock_js_send_to(id, block, total, reinterpret_cast<char*>(block + total),
-                    port, owned);
+                    port, owned, dns_family);
   if (!owned)
     free(block);
   return true;
@@ -373,14 +386,15 @@ int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
   }
   if (ep.is_v4_mapped() && v6only_)
     return -ENETUNREACH;
-  char host[kHostLen];
-  ep.host(host);
+  // A placeholder from getaddrinfo: the browser resolves its name.
+  std::string host;
+  int dns_family = peer_text(ep, &host);
   remote_ = ep;
   connected_ = true;
   state_ = State::Opening;
-  _dsock_js_tcp_connect(id_, host, ep.port, sndbuf_set_ ? sndbuf_ : 0,
+  _dsock_js_tcp_connect(id_, host.c_str(), ep.port, sndbuf_set_ ? sndbuf_ : 0,
                         rcvbuf_set_ ? rcvbuf_ : 0, nodelay_,
-                        keepalive_ ? keepidle_s_ * 1000 : 0);
+                        keepalive_ ? keepidle_s_ * 1000 : 0, dns_family);
   if (nonblock || !can_block()) {
     connect_unreported_ = true;
     return -EINPROGRESS;
@@ -600,17 +614,21 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
     return -EAGAIN;
   // The destination's text goes to the bridge only when it changes (an
   // empty host means "as last time"): most sockets talk to one peer.
-  char host[kHostLen] = "";
+  std::string host;
+  int dns_family = 0;
   if (!(dest == last_destination_)) {
+    dns_family = peer_text(dest, &host);
     // An IPv6 socket's UDPSocket is bound to an IPv6 address: it reaches an
     // IPv4 peer through the peer's v4-mapped form, not its IPv4 one.
-    if (family_ == AF_INET6 && dest.is_v4_mapped())
-      inet_ntop(AF_INET6, dest.addr, host, kHostLen);
-    else
-      dest.host(host);
+    if (!dns_family && family_ == AF_INET6 && dest.is_v4_mapped()) {
+      char text[kHostLen];
+      inet_ntop(AF_INET6, dest.addr, text, kHostLen);
+      host = text;
+    }
     last_destination_ = dest;
   }
-  if (!bridge_send_to(id_, iov, iovcnt, total, host, dest.port))
+  if (!bridge_send_to(id_, iov, iovcnt, total, host.c_str(), dest.port,
+                      dns_family))
     return -ENOBUFS;
   in_flight_ += total;
   return ssize_t(total);
@@ -1319,9 +1337,17 @@ uint8_t* Socket::datagram_reserve(size_t len) {
 }
 
 void Socket::datagram_commit(size_t len, const Endpoint& from) {
-  // A connected socket takes datagrams from its peer only.
-  if (connected_ && !same_peer(from, remote_))
-    return;
+  // A connected socket takes datagrams from its peer only. A peer named by
+  // a placeholder is known once it answers: the first datagram from the
+  // peer's port gives its address.
+  if (connected_ && !same_peer(from, remote_)) {
+    std::string name;
+    int family;
+    if (from.port != remote_.port || !placeholder_name(remote_, &name, &family))
+      return;
+    remote_ = from;
+    last_destination_ = Endpoint(); // send to the address from now on
+  }
   len = std::min(len, staging_.size());
   uint8_t* dst = datagrams_.push(from, len);
   if (len)
