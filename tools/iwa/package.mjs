@@ -7,8 +7,9 @@
 //
 //   --out DIR         the IWA directory (default: app.iwa next to app.js)
 //   --swbn FILE       the signed bundle (default: app.swbn); --no-bundle for none
-//   --key FILE        Ed25519 private key, PEM (default: generate app.key.pem,
-//                     or reuse it if it exists: it fixes the app's origin)
+//   --key FILE        Ed25519 or ECDSA P-256 private key, PEM (default: generate
+//                     an Ed25519 app.key.pem, or reuse it if it exists: it
+//                     fixes the app's origin)
 //   --name NAME       app name (default: app)
 //   --version V       app version (default: 1.0.0)
 //   --local-network   ask for the local-network features (loopback, LAN peers)
