@@ -425,12 +425,9 @@ class directsockets_browser(directsockets):
 
 # Tests that fail in Chromium 156 for a known reason outside this harness
 # (see tools/iwa/conformance-expectations.mjs for the browser bugs).
+# (The TCP echo tests were here until the bridge guarded its TCP writes
+# against Chromium 156's send data loss: docs/chromium-tcp-send-loss.md.)
 BROWSER_EXPECTED_FAILURES = {
-  # Chromium 156 drops TCP data when a write starts while its Mojo pipe is
-  # full; the bridge starts writes back to back, so the 1 MiB echo step loses
-  # bytes and never completes (the peer gets ~650 of 1115 KB).
-  'test_tcp_echo_ipv4': 'Chromium 156 TCP send data loss',
-  'test_tcp_echo_ipv6': 'Chromium 156 TCP send data loss',
 }
 
 

@@ -119,6 +119,8 @@ void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
   c.port = port;
 }
 
+// As on Node.js: no floor under the send window.
+size_t _dsock_js_min_stream_window(void) { return 0; }
 void _dsock_js_shutdown_write(uint32_t id) { record("shutdown_write", id); }
 void _dsock_js_resume_read(uint32_t id) { record("resume_read", id); }
 void _dsock_js_close(uint32_t id, int abort) {

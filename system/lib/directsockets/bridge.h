@@ -39,6 +39,10 @@ void _dsock_js_send(uint32_t id, const void* buf, size_t len);
 // destination given.
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
                        const char* host, int port);
+// The least send window a stream socket gets, whatever SO_SNDBUF says (0:
+// none). In the browser, writes must be able to outgrow Chromium's 64 KiB
+// TCP pipe (docs/chromium-tcp-send-loss.md). Read once per process.
+size_t _dsock_js_min_stream_window(void);
 // TCP: closes the writable side once queued writes are done (FIN).
 void _dsock_js_shutdown_write(uint32_t id);
 // The core has room again after the read pump was told there was none.

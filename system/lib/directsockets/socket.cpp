@@ -151,9 +151,10 @@ int Socket::take_error() {
 }
 
 size_t Socket::send_window() const {
-  if (sndbuf_set_)
-    return size_t(sndbuf_);
-  return is_stream() ? kDefaultSendWindow : size_t(kUdpBuf);
+  if (!is_stream())
+    return size_t(sndbuf_set_ ? sndbuf_ : kUdpBuf);
+  static const size_t floor = _dsock_js_min_stream_window();
+  return std::max(sndbuf_set_ ? size_t(sndbuf_) : kDefaultSendWindow, floor);
 }
 
 int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
