@@ -4,6 +4,7 @@
 #   1. tools/iwa's own tests (node --test: packaging, manifest, bundle, server)
 #   2. the harness tests in Chromium: test/runner directsockets_browser
 #   3. the conformance suite in Chromium and in Node, side by side
+#   4. upload integrity (tools/iwa/send-integrity.mjs)
 # Each part runs even when an earlier one failed. Ends with one line:
 # "N passed, N failed".
 set -uo pipefail
@@ -33,6 +34,9 @@ elif sys.argv[2] == 'node':
   p = sum(int(n) for n in re.findall(r'^(?:#|ℹ) pass (\d+)', text, re.M))
   f = sum(int(n) for n in re.findall(r'^(?:#|ℹ) fail (\d+)', text, re.M))
   print(p, f)
+elif sys.argv[2] == 'send-integrity':
+  m = re.findall(r'^send-integrity: (\d+) passed, (\d+) failed', text, re.M)
+  print(*(m[-1] if m else (0, 0)))
 else:  # "conformance: N passed, N failed"
   m = re.findall(r'^conformance: (\d+) passed, (\d+) failed', text, re.M)
   print(*(m[-1] if m else (0, 0)))
@@ -49,6 +53,7 @@ part harness unittest tools/in-image env EMTEST_BROWSER=0 \
   SOCKET_IWA_BROWSER_RUNNER="$PWD/tools/iwa/run.mjs" \
   python3 /opt/socket-iwa/emscripten/test/runner.py directsockets_browser
 part conformance conformance tools/in-image node tools/iwa/conformance.mjs
+part send-integrity send-integrity tools/in-image node tools/iwa/send-integrity.mjs
 
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]

@@ -7,6 +7,8 @@
 #   4. Emscripten's harness: test/runner directsockets
 #   5. tools/iwa (IWA packaging, dev server, runner) and the Direct Sockets
 #      conformance suite run in headless Chromium and in Node, side by side
+#   6. upload integrity in Chromium: every byte sent arrives, and the plain-JS
+#      reproductions of Chromium's TCP bugs still reproduce
 # Each layer runs even when an earlier one failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +49,10 @@ PY
 conformance_counts() {
   sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n1
 }
+# The upload integrity checks: "send-integrity: N passed, N failed".
+send_integrity_counts() {
+  sed -n 's/^send-integrity: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n1
+}
 # ctest: "N% tests passed, F tests failed out of T".
 ctest_counts() {
   sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
@@ -67,6 +73,7 @@ layer harness unittest_counts tools/in-image env EMTEST_BROWSER=0 EMTEST_TIMEOUT
 bash tools/iwa/setup.sh
 layer iwa-tools node_counts tools/in-image node --test --test-timeout=120000 'tools/iwa/test/*.test.mjs'
 layer conformance-chromium conformance_counts tools/in-image node tools/iwa/conformance.mjs
+layer send-integrity send_integrity_counts tools/in-image node tools/iwa/send-integrity.mjs
 
 printf '\n'
 [ ${#broken[@]} = 0 ] || printf 'failing layers: %s\n' "${broken[*]}"

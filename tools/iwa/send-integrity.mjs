@@ -76,12 +76,14 @@ function natively(program, args) {
   });
 }
 
-// Starts a peer for one upload; resolves to the peer and its first verdict.
+// Starts a peer for one upload: the peer, its verdict, how the client's
+// side ended (a promise each).
 async function uploadPeer(rate) {
-  let verdict;
+  let verdict, end;
   const got = new Promise((resolve) => verdict = resolve);
-  const peer = await startUploadPeer({ rate, onVerdict: verdict });
-  return { peer, verdict: got };
+  const ended = new Promise((resolve) => end = resolve);
+  const peer = await startUploadPeer({ rate, onVerdict: verdict, onEnd: end });
+  return { peer, verdict: got, ended };
 }
 
 const describe = (v) => `${v.received} of ${v.total} bytes arrived` +
@@ -92,13 +94,16 @@ const intact = (v) => v.total >= 0 && v.received === v.total && v.firstBad < 0;
 // An upload by send_integrity.c: natively or in Chromium.
 function upload({ bytes, maxSend, rate = 0, close = false, native = false }) {
   return async () => {
-    const { peer, verdict } = await uploadPeer(rate);
+    const { peer, verdict, ended } = await uploadPeer(rate);
     try {
       const args = ['127.0.0.1', peer.port, bytes, maxSend, ...(close ? ['close'] : [])];
       const { status } = native ? await natively(binaries.native, args) : await inChromium(binaries.wasm, args);
       const v = await verdict;
-      const ok = intact(v) && status === 0;
-      return { ok, detail: `${describe(v)}; program exit ${status}` };
+      // After close(), a FIN must follow the data (the program lives on for
+      // seconds after its close: time enough).
+      const fin = close ? await Promise.race([ended, new Promise((r) => setTimeout(() => r('nothing'), 1000))]) : 'eof';
+      const ok = intact(v) && status === 0 && fin === 'eof';
+      return { ok, detail: `${describe(v)}${close ? `; after close(): ${fin}` : ''}; program exit ${status}` };
     } finally {
       peer.close();
     }
@@ -168,7 +173,7 @@ const CASES = {
   fast: upload({ bytes: 64 * MIB, maxSend: MIB }),
   slow: upload({ bytes: 64 * MIB, maxSend: 256 * 1024, rate: SLOW_RATE }),
   'small-sends': upload({ bytes: 16 * MIB, maxSend: 4000 }),
-  close: upload({ bytes: 16 * MIB, maxSend: 64 * 1024, rate: SLOW_RATE, close: true }),
+  close: upload({ bytes: 4 * MIB, maxSend: 64 * 1024, rate: 2 * MIB, close: true }),
   'repro-send-loss': reproSendLoss,
   'repro-no-fin': reproNoFin,
 };

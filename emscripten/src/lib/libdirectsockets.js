@@ -515,7 +515,7 @@ var LibraryDirectSockets = {
     if (!rec?.writer) return;
     // Chromium sends no FIN for this while the readable is open; the FIN
     // goes when the readable ends too (docs/chromium-tcp-no-fin.md).
-    if (DSOCK.guardWrites) DSOCK.whenFlushed(rec, () => rec.writer.close().catch(() => {}));
+    if (rec.queue) DSOCK.whenFlushed(rec, () => rec.writer.close().catch(() => {}));
     else rec.writer.close().catch(() => {});
   },
 
@@ -547,7 +547,7 @@ var LibraryDirectSockets = {
       reader?.cancel().catch(() => {});
       writer?.close().catch(() => {});
     };
-    if (DSOCK.guardWrites && writer) DSOCK.whenFlushed(rec, close);
+    if (rec.queue) DSOCK.whenFlushed(rec, close); // a guarded TCP socket that wrote
     else close();
   },
 

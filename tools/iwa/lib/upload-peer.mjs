@@ -5,6 +5,7 @@
 // sender's buffers full). Once it has them all, or the stream ended or went
 // quiet for `idleMs`, it answers "received N first_bad F\n" (F: the first
 // offset whose byte is wrong, -1 if none) and reports the same to onVerdict.
+// onEnd learns how the client's side ended: 'eof' (a FIN) or 'reset'.
 
 import net from 'node:net';
 
@@ -12,7 +13,7 @@ import net from 'node:net';
 // tools/iwa/repro/tcp-send-loss.js compute the same.
 export const patternByte = (i) => Math.imul(i, 0x9e3779b1) >>> 24;
 
-export function startUploadPeer({ rate = 0, idleMs = 2000, onVerdict = () => {} } = {}) {
+export function startUploadPeer({ rate = 0, idleMs = 2000, onVerdict = () => {}, onEnd = () => {} } = {}) {
   const sockets = new Set();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -61,8 +62,14 @@ export function startUploadPeer({ rate = 0, idleMs = 2000, onVerdict = () => {} 
         }
       }
     });
-    socket.on('end', () => finish('eof'));
-    socket.on('error', () => finish('reset'));
+    socket.on('end', () => {
+      finish('eof');
+      onEnd('eof');
+    });
+    socket.on('error', () => {
+      finish('reset');
+      onEnd('reset');
+    });
     socket.on('close', () => sockets.delete(socket));
   });
   return new Promise((resolve, reject) => {
