@@ -17,7 +17,11 @@
 //    case fails so that the guard in libdirectsockets.js can be retired;
 //  - repro-no-fin: tools/iwa/repro/tcp-no-fin.js; the peer must see no FIN
 //    while the readable is open, and one once it is cancelled. Fails the day
-//    Chromium sends the FIN on writer.close().
+//    Chromium sends the FIN on writer.close();
+//  - shutdown-native, shutdown: test/directsockets/shutdown_write.c sends a
+//    request and shuts down writing. Natively the peer sees the FIN at once;
+//    in Chromium it must see none until it has sent its reply and its own
+//    FIN, and then ours within a second (the socket has nothing left to read).
 // Prints one line per case and ends with "send-integrity: N passed, N failed".
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -33,6 +37,7 @@ import { startUploadPeer } from './lib/upload-peer.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PROJECT = join(HERE, '..', '..');
 const PROGRAM = join(PROJECT, 'test', 'directsockets', 'send_integrity.c');
+const SHUTDOWN_PROGRAM = join(PROJECT, 'test', 'directsockets', 'shutdown_write.c');
 const MIB = 1024 * 1024;
 const SLOW_RATE = 12 * MIB; // bytes/s: slower than Chromium can send
 
@@ -168,6 +173,58 @@ async function reproNoFin() {
   }
 }
 
+// shutdown(SHUT_WR) by shutdown_write.c: when does the peer see our FIN?
+function shutdownWrite({ native = false }) {
+  return async () => {
+    const sockets = new Set();
+    let report;
+    const reported = new Promise((resolve) => report = resolve);
+    // Half-open allowed: our FIN must not end the peer's side for it.
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      sockets.add(s);
+      let request = '';
+      let eofAt = 0;
+      let repliedAt = 0;
+      s.on('data', (d) => {
+        request += d;
+        if (request !== 'request') return;
+        // Give a FIN a second to come, then reply and half-close ourselves.
+        setTimeout(() => {
+          const early = eofAt > 0;
+          repliedAt = Date.now();
+          s.end('reply');
+          setTimeout(() => report({ early, afterReplyMs: eofAt ? eofAt - repliedAt : -1 }), 1500);
+        }, 1000);
+      });
+      s.on('end', () => eofAt ||= Date.now());
+      s.on('error', () => {});
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const args = ['127.0.0.1', server.address().port];
+      const run = native ? natively(binaries.shutdownNative, args) : inChromium(binaries.shutdownWasm, args);
+      const [{ status }, r] = await Promise.all([run, reported]);
+      if (status !== 0) return { ok: false, detail: `the program failed (exit ${status})` };
+      if (native) {
+        return { ok: r.early, detail: r.early ? 'the FIN came right after shutdown(SHUT_WR), as on Linux'
+          : 'no FIN after shutdown(SHUT_WR): the peer cannot be trusted' };
+      }
+      if (r.early) {
+        return { ok: false, detail: 'the FIN came right after shutdown(SHUT_WR): this Chromium half-closes. ' +
+          'Update docs/chromium-tcp-no-fin.md' };
+      }
+      if (r.afterReplyMs < 0 || r.afterReplyMs > 1000) {
+        return { ok: false, detail: `no FIN within a second of the peer's own (${r.afterReplyMs} ms)` };
+      }
+      return { ok: true, detail: `no FIN while the socket could still read (Chromium 156); ours came ` +
+        `${r.afterReplyMs} ms after the peer's reply and FIN` };
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  };
+}
+
 const CASES = {
   native: upload({ bytes: 64 * MIB, maxSend: MIB, native: true }),
   fast: upload({ bytes: 64 * MIB, maxSend: MIB }),
@@ -176,6 +233,8 @@ const CASES = {
   close: upload({ bytes: 4 * MIB, maxSend: 64 * 1024, rate: 2 * MIB, close: true }),
   'repro-send-loss': reproSendLoss,
   'repro-no-fin': reproNoFin,
+  'shutdown-native': shutdownWrite({ native: true }),
+  shutdown: shutdownWrite({}),
 };
 
 const binaries = {};
@@ -187,6 +246,10 @@ try {
   if (wanted.includes('native')) binaries.native = build('send_integrity', 'cc', ['-O2', PROGRAM]);
   if (wanted.some((n) => ['fast', 'slow', 'small-sends', 'close'].includes(n))) {
     binaries.wasm = build('send_integrity.js', 'emcc', ['-O2', '-sDIRECT_SOCKETS', '-sJSPI', PROGRAM]);
+  }
+  if (wanted.includes('shutdown-native')) binaries.shutdownNative = build('shutdown_write', 'cc', ['-O2', SHUTDOWN_PROGRAM]);
+  if (wanted.includes('shutdown')) {
+    binaries.shutdownWasm = build('shutdown_write.js', 'emcc', ['-O2', '-sDIRECT_SOCKETS', '-sJSPI', SHUTDOWN_PROGRAM]);
   }
   for (const name of wanted) {
     let result;
