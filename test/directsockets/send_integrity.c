@@ -123,7 +123,9 @@ int main(int argc, char** argv) {
   line[got] = 0;
   unsigned long long received = 0;
   long long first_bad = -2;
-  if (sscanf(line, "received %llu first_bad %lld", &received, &first_bad) != 2) {
+  int fields =
+      sscanf(line, "received %llu first_bad %lld", &received, &first_bad);
+  if (fields != 2) {
     printf("FAIL the peer said: %s", line);
     return 1;
   }
