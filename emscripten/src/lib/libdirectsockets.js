@@ -148,7 +148,8 @@ var LibraryDirectSockets = {
         rec.queued = 0;
         rec.piped = 0; // bytes written into the pipe so far
         rec.endResidues = new Map(); // residue -> how many recent ends
-        rec.endOrder = [];
+        rec.endOrder = []; // the recent ends' residues, a ring
+        rec.ends = 0;
       }
       rec.queue.push(chunk);
       rec.queued += chunk.length;
@@ -157,14 +158,15 @@ var LibraryDirectSockets = {
 
     noteEnd(rec, end) {
       var r = end % DSOCK.PIPE_BYTES;
-      rec.endResidues.set(r, (rec.endResidues.get(r) || 0) + 1);
-      rec.endOrder.push(r);
-      if (rec.endOrder.length > DSOCK.END_HISTORY) {
-        var old = rec.endOrder.shift();
+      var slot = rec.ends++ % DSOCK.END_HISTORY;
+      if (rec.ends > DSOCK.END_HISTORY) {
+        var old = rec.endOrder[slot];
         var n = rec.endResidues.get(old) - 1;
         if (n) rec.endResidues.set(old, n);
         else rec.endResidues.delete(old);
       }
+      rec.endOrder[slot] = r;
+      rec.endResidues.set(r, (rec.endResidues.get(r) || 0) + 1);
     },
 
     // How much of the queue the next write takes.
