@@ -482,11 +482,14 @@ var LibraryDirectSockets = {
     }, {{{ cDefs.EADDRINUSE }}});
   },
 
-  _dsock_js_send: (id, buf, len) => {
+  _dsock_js_send__deps: ['free'],
+  _dsock_js_send: (id, buf, len, owned) => {
     var rec = DSOCK.objects.get(id);
+    if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // A copy: the heap may be shared memory, which the streams refuse, and
     // may grow before the write runs.
     var chunk = HEAPU8.slice(buf, buf + len);
+    if (owned) _free(buf);
     if (DSOCK.guardWrites) return DSOCK.queueWrite(id, rec, chunk);
     rec.writer.write(chunk).then(() => DSOCK.sent(id, rec, len),
                                  (e) => DSOCK.fail(id, e, {{{ cDefs.EPIPE }}}));
@@ -496,13 +499,15 @@ var LibraryDirectSockets = {
   // browser, writes must be able to grow past the pipe (see queueWrite).
   _dsock_js_min_stream_window: () => DSOCK.guardWrites ? 4 * DSOCK.PIPE_BYTES : 0,
 
-  _dsock_js_send_to__deps: ['$UTF8ToString'],
-  _dsock_js_send_to: (id, buf, len, host, port) => {
+  _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
+  _dsock_js_send_to: (id, buf, len, host, port, owned) => {
     var rec = DSOCK.objects.get(id);
+    if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // An empty host: the same destination as the last datagram.
     if ({{{ makeGetValue('host', 0, 'i8') }}}) rec.destination = UTF8ToString(host);
     var message = {data: HEAPU8.slice(buf, buf + len),
                    remoteAddress: rec.destination, remotePort: port};
+    if (owned) _free(buf);
     // Sent or lost, the datagram no longer counts against the send window.
     var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {
       DSOCK.sent(id, rec, len);
@@ -605,8 +610,13 @@ for (const name of Object.keys(LibraryDirectSockets)) {
     LibraryDirectSockets[name + '__proxy'] = 'sync';
   }
 }
-// Waking a JSPI waiter on the main thread needs no answer.
-LibraryDirectSockets._dsock_js_wake__proxy = 'async';
+// What needs no answer does not make a worker wait for the main thread:
+// waking a JSPI waiter there, resuming a read pump, and writes, whose bytes
+// the core hands over in a copy the bridge frees. Proxied calls run in order.
+for (const name of ['_dsock_js_wake', '_dsock_js_resume_read', '_dsock_js_send',
+                    '_dsock_js_send_to', '_dsock_js_shutdown_write']) {
+  LibraryDirectSockets[name + '__proxy'] = 'async';
+}
 #endif
 
 autoAddDeps(LibraryDirectSockets, '$DSOCK');

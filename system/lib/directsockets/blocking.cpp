@@ -20,6 +20,8 @@ std::condition_variable event_cv;
 // no event reaches event_cv: a worker polling them re-checks this often.
 constexpr double kJsFdRecheckMs = 20;
 
+} // namespace
+
 // The main browser thread cannot sleep on a futex; elsewhere (pthreads,
 // -sPROXY_TO_PTHREAD) a blocked call sleeps on event_cv.
 bool on_worker() {
@@ -29,7 +31,6 @@ bool on_worker() {
   return false;
 #endif
 }
-} // namespace
 
 CoreLock lock_core() { return CoreLock(core_mutex); }
 

@@ -19,6 +19,9 @@ double now_ms();
 
 // Whether the calling thread can wait for an event.
 bool can_block();
+// Whether the caller is a pthread other than the main browser thread, whose
+// calls into the bridge are proxied to the main thread.
+bool on_worker();
 
 // Sleeps until notify_waiters(), the deadline (negative: none), or a change
 // of readiness on one of the non-socket fds in watch. Spurious wake-ups are

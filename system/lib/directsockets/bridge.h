@@ -32,13 +32,14 @@ void _dsock_js_udp_open(uint32_t id, const char* local_host, int local_port,
                         int reuse_address, int multicast_ttl,
                         int multicast_loop);
 
-// Starts writing len bytes (copied before return); completion comes as
-// _dsock_on_sent or _dsock_on_error.
-void _dsock_js_send(uint32_t id, const void* buf, size_t len);
+// Starts writing len bytes; completion comes as _dsock_on_sent or
+// _dsock_on_error. The bridge copies buf before it returns, or, when `owned`
+// (a worker's call, which does not wait for the main thread), frees it.
+void _dsock_js_send(uint32_t id, const void* buf, size_t len, int owned);
 // UDP: sends one datagram to host:port; an empty host means the last
-// destination given.
+// destination given. When `owned`, host lies in the block buf starts.
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
-                       const char* host, int port);
+                       const char* host, int port, int owned);
 // The least send window a stream socket gets, whatever SO_SNDBUF says (0:
 // none). In the browser, writes must be able to outgrow Chromium's 64 KiB
 // TCP pipe (docs/chromium-tcp-send-loss.md). Read once per process.

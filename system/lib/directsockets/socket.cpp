@@ -9,8 +9,13 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/threading.h>
+#endif
 
 namespace directsockets {
 
@@ -58,14 +63,57 @@ size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
   return done;
 }
 
-std::vector<uint8_t> gather(const iovec* iov, int iovcnt) {
-  std::vector<uint8_t> out;
-  out.reserve(iov_total(iov, iovcnt));
-  for (int i = 0; i < iovcnt; i++) {
-    auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
-    out.insert(out.end(), p, p + iov[i].iov_len);
+// Handing bytes to the bridge. On the main thread the bridge copies them
+// before it returns. A worker's call is proxied to the main thread without
+// waiting for it (a send that fits the window never crosses threads
+// synchronously), so the bridge gets a heap copy it frees ("owned").
+
+// On the main thread, the writes workers queued go first: a write, FIN or
+// close must not overtake a write that returned before it began.
+void run_queued_writes() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  if (!on_worker())
+    emscripten_current_thread_process_queued_calls();
+#endif
+}
+
+bool bridge_send(uint32_t id, const uint8_t* data, size_t len) {
+  if (!on_worker()) {
+    run_queued_writes();
+    _dsock_js_send(id, data, len, 0);
+    return true;
   }
-  return out;
+  auto* copy = static_cast<uint8_t*>(malloc(len));
+  if (!copy)
+    return false;
+  memcpy(copy, data, len);
+  _dsock_js_send(id, copy, len, 1);
+  return true;
+}
+
+// A datagram: its bytes gathered, then the destination's text.
+bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
+                    const char* host, int port) {
+  bool owned = on_worker();
+  if (!owned)
+    run_queued_writes();
+  if (!owned && iovcnt == 1) {
+    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0);
+    return true;
+  }
+  size_t host_size = strlen(host) + 1;
+  auto* block = static_cast<uint8_t*>(malloc(total + host_size));
+  if (!block)
+    return false;
+  size_t off = 0;
+  for (int i = 0; i < iovcnt; off += iov[i].iov_len, i++)
+    memcpy(block + off, iov[i].iov_base, iov[i].iov_len);
+  memcpy(block + total, host, host_size);
+  _dsock_js_send_to(id, block, total, reinterpret_cast<char*>(block + total),
+                    port, owned);
+  if (!owned)
+    free(block);
+  return true;
 }
 
 int get_int(const void* value, socklen_t len, int* out) {
@@ -155,6 +203,15 @@ size_t Socket::send_window() const {
     return size_t(sndbuf_set_ ? sndbuf_ : kUdpBuf);
   static const size_t floor = _dsock_js_min_stream_window();
   return std::max(sndbuf_set_ ? size_t(sndbuf_) : kDefaultSendWindow, floor);
+}
+
+// Linux reports POLLOUT, and wakes blocked writers, only once a fair share
+// of the send buffer is free again (UDP: under half of SO_SNDBUF in use; TCP:
+// free space at least half of what is queued), so a sender refills its window
+// in batches rather than one write per completed one.
+bool Socket::send_space_ready() const {
+  size_t window = send_window();
+  return is_stream() ? in_flight_ * 3 <= window * 2 : in_flight_ * 2 < window;
 }
 
 int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
@@ -374,8 +431,10 @@ int Socket::shutdown(int how) {
     rd_shut_ = true;
   if (how != SHUT_RD && !wr_shut_) {
     wr_shut_ = true;
-    if (is_stream() && state_ == State::Connected)
+    if (is_stream() && state_ == State::Connected) {
+      run_queued_writes();
       _dsock_js_shutdown_write(id_);
+    }
   }
   notify_waiters();
   return 0;
@@ -385,8 +444,10 @@ void Socket::close() {
   if (state_ == State::Closed)
     return;
   bool abort = linger_.l_onoff && linger_.l_linger == 0;
-  if (state_ != State::Idle)
+  if (state_ != State::Idle) {
+    run_queued_writes();
     _dsock_js_close(id_, abort);
+  }
   state_ = State::Closed;
   accept_queue_.clear();
   notify_waiters();
@@ -431,6 +492,7 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       return ssize_t(sent);
     size_t window = send_window();
     if (in_flight_ >= window) {
+      send_space_wanted_ = true;
       if (nonblock)
         return sent ? ssize_t(sent) : -EAGAIN;
       if (wait_until(
@@ -448,8 +510,9 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
     while (room && idx < iovcnt) {
       size_t n = std::min(room, iov[idx].iov_len - off);
       if (n) {
-        _dsock_js_send(id_, static_cast<const uint8_t*>(iov[idx].iov_base) + off,
-                       n);
+        if (!bridge_send(id_,
+                         static_cast<const uint8_t*>(iov[idx].iov_base) + off, n))
+          return sent ? ssize_t(sent) : -ENOBUFS;
         in_flight_ += n;
         sent += n;
         room -= n;
@@ -501,7 +564,11 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
   // as queued skbs do in the kernel: past it a sender waits or gets EAGAIN,
   // so a fast sender cannot queue without bound.
   size_t window = send_window();
-  auto room = [&] { return in_flight_ == 0 || in_flight_ + total <= window; };
+  auto room = [&] {
+    bool ok = in_flight_ == 0 || in_flight_ + total <= window;
+    send_space_wanted_ |= !ok;
+    return ok;
+  };
   if (!room() && (nonblock || wait_until(lock, room, snd_deadline())))
     return -EAGAIN;
   // The destination's text goes to the bridge only when it changes (an
@@ -516,14 +583,9 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
       dest.host(host);
     last_destination_ = dest;
   }
+  if (!bridge_send_to(id_, iov, iovcnt, total, host, dest.port))
+    return -ENOBUFS;
   in_flight_ += total;
-  if (iovcnt == 1) {
-    // The bridge copies the datagram out before it returns.
-    _dsock_js_send_to(id_, iov[0].iov_base, total, host, dest.port);
-  } else {
-    std::vector<uint8_t> data = gather(iov, iovcnt);
-    _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
-  }
   return ssize_t(total);
 }
 
@@ -694,15 +756,19 @@ int Socket::poll_events() const {
     if (rd_eof_ || rd_shut_)
       ev |= POLLRDHUP; // Linux: RCV_SHUTDOWN, from a FIN or SHUT_RD
     // After SHUT_WR Linux stays writable, so the next write sees EPIPE.
-    if (wr_shut_ || in_flight_ < send_window())
+    if (wr_shut_ || send_space_ready())
       ev |= POLLOUT;
+    else
+      send_space_wanted_ = true;
     if ((rd_eof_ || rd_shut_) && wr_shut_)
       ev |= POLLHUP;
   } else {
     if (!datagrams_.empty() || rd_shut_)
       ev |= POLLIN;
-    if (in_flight_ < send_window())
+    if (send_space_ready())
       ev |= POLLOUT;
+    else
+      send_space_wanted_ = true;
   }
   if (error_)
     ev |= POLLERR;
@@ -982,7 +1048,10 @@ void Socket::on_error(int err) {
 
 void Socket::on_sent(size_t n) {
   in_flight_ -= std::min(n, in_flight_);
-  notify_waiters();
+  if (send_space_wanted_ && send_space_ready()) {
+    send_space_wanted_ = false;
+    notify_waiters();
+  }
 }
 
 void Socket::on_eof() {
