@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { layoutIwa } from './lib/layout.mjs';
-import { runIwa } from './lib/driver.mjs';
+import { IwaSession } from './lib/session.mjs';
 import { startUploadPeer } from './lib/upload-peer.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -52,20 +52,24 @@ const build = (out, command, args) => {
   return join(dir, out);
 };
 
-// Runs an emcc output (or a tools/iwa program) in Chromium; {status, stdout}.
-async function inChromium(program, args) {
+// One Chromium for every case, each run in a window of its own.
+let session;
+const diagnose = (text) => { if (verbose && !text.startsWith('[chromium]')) log(text); };
+
+// Runs an emcc output (or a tools/iwa program) in Chromium; {status}.
+// onOutput(stream, text) sees its output as it comes.
+async function inChromium(program, args, onOutput = () => {}) {
   const app = mkdtempSync(join(dir, 'app-'));
   layoutIwa(program, app, { localNetwork: true });
-  let stdout = '';
-  const outcome = await runIwa(app, {
+  session ??= await IwaSession.open({ localNetwork: true, onDiagnostic: diagnose, timeoutMs: 60000 });
+  const outcome = await session.run(app, {
     args: args.map(String),
-    localNetwork: true,
     timeoutMs: 150000,
-    onOutput: (stream, text) => { if (stream === 'stdout') stdout += text + '\n'; log(`${stream}: ${text}`); },
-    onDiagnostic: (text) => { if (verbose && !text.startsWith('[chromium]')) log(text); },
+    onOutput: (stream, text) => { onOutput(stream, text); log(`${stream}: ${text}`); },
+    onDiagnostic: diagnose,
   });
   if (outcome.error) throw new Error(outcome.error);
-  return { status: outcome.status, stdout };
+  return { status: outcome.status };
 }
 
 // Runs a native program (the peer shares this process: no blocking here).
@@ -147,15 +151,9 @@ async function reproNoFin() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const marks = [];
-    const app = mkdtempSync(join(dir, 'app-'));
-    layoutIwa(join(HERE, 'repro', 'tcp-no-fin.js'), app, { localNetwork: true });
-    const outcome = await runIwa(app, {
-      args: [String(server.address().port)],
-      localNetwork: true,
-      timeoutMs: 60000,
-      onOutput: (stream, text) => { marks.push({ what: text, at: Date.now() }); log(`${stream}: ${text}`); },
-    });
-    if (outcome.error || outcome.status !== 0) return { ok: false, detail: `the reproduction failed: ${outcome.error ?? outcome.status}` };
+    const { status } = await inChromium(join(HERE, 'repro', 'tcp-no-fin.js'), [server.address().port],
+                                        (stream, text) => marks.push({ what: text, at: Date.now() }));
+    if (status !== 0) return { ok: false, detail: `the reproduction failed (exit ${status})` };
     const closed = marks.find((m) => m.what === 'writable closed');
     const cancelled = marks.find((m) => m.what === 'readable cancelled');
     const eof = events.find((e) => e.what === 'eof');
@@ -268,6 +266,7 @@ try {
   console.log(`send-integrity: could not run: ${e.message}`);
   failed++;
 } finally {
+  await session?.close();
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`send-integrity: ${passed} passed, ${failed} failed`);

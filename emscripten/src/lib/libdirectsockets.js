@@ -256,16 +256,31 @@ var LibraryDirectSockets = {
     },
 
     // A write that waited for the pipe tells how fast the pipe empties: at
-    // least its length less the pipe's size went out while it waited.
+    // least its length less the pipe's size went out while it waited. The
+    // network service empties it in bursts, as the kernel makes room, so
+    // keep the slowest recent figure (halved every 5 s).
     noteDrain(rec, len, ms) {
       var drained = len - DSOCK.PIPE_BYTES;
-      if (drained > 0) rec.pipeDrainMs = DSOCK.PIPE_BYTES * ms / drained;
+      if (drained <= 0) return;
+      var now = performance.now();
+      var kept = (rec.pipeDrainMs || 0) * 0.5 ** ((now - (rec.pipeDrainAt || now)) / 5000);
+      rec.pipeDrainMs = Math.max(DSOCK.PIPE_BYTES * ms / drained, kept);
+      rec.pipeDrainAt = now;
     },
 
     // Runs `f` once every queued byte is in the pipe and the pipe has likely
     // emptied: Chromium discards the pipe's contents when the socket closes.
     whenFlushed(rec, f) {
-      var linger = () => setTimeout(f, Math.min(20 + 2 * (rec.pipeDrainMs || 0), 10000));
+      var linger = () => {
+        // A pipe that filled up in the last seconds may sit full until the
+        // kernel next makes room: give it at least half a second.
+        var ms = performance.now() - rec.pipeDrainAt < 5000
+          ? Math.min(Math.max(500, 20 + 3 * rec.pipeDrainMs), 10000) : 20;
+#if SOCKET_DEBUG
+        dbg(`directsockets: closing a TCP writable after ${ms.toFixed(0)} ms for its pipe to drain`);
+#endif
+        setTimeout(f, ms);
+      };
       if (rec.writing) (rec.onFlushed ??= []).push(linger);
       else linger();
     },
