@@ -255,16 +255,16 @@ var LibraryDirectSockets = {
       });
     },
 
-    // A write that waited for the pipe tells how fast the pipe empties: at
-    // least its length less the pipe's size went out while it waited. The
-    // network service empties it in bursts, as the kernel makes room, so
-    // keep the slowest recent figure (halved every 5 s).
+    // A write that waited for the pipe: when, and how fast the pipe empties
+    // (if longer than the pipe, at least its length less the pipe's size
+    // went out while it waited). The network service empties the pipe in
+    // bursts, as the kernel makes room, so keep the slowest recent figure
+    // (halved every 5 s).
     noteDrain(rec, len, ms) {
-      var drained = len - DSOCK.PIPE_BYTES;
-      if (drained <= 0) return;
       var now = performance.now();
-      var kept = (rec.pipeDrainMs || 0) * 0.5 ** ((now - (rec.pipeDrainAt || now)) / 5000);
-      rec.pipeDrainMs = Math.max(DSOCK.PIPE_BYTES * ms / drained, kept);
+      var kept = (rec.pipeDrainMs || 0) * 0.5 ** ((now - (rec.pipeDrainAt ?? now)) / 5000);
+      var drained = len - DSOCK.PIPE_BYTES;
+      rec.pipeDrainMs = drained > 0 ? Math.max(DSOCK.PIPE_BYTES * ms / drained, kept) : kept;
       rec.pipeDrainAt = now;
     },
 
