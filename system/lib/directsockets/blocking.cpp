@@ -16,8 +16,12 @@ namespace {
 std::mutex core_mutex;
 // Threads blocked in socket calls sleep here (a futex in shared memory).
 std::condition_variable event_cv;
-// JS filesystem fds (pipes, ttys) change readiness on the main thread, where
-// no event reaches event_cv: a worker polling them re-checks this often.
+// Calls suspended in _dsock_js_wait (JSPI), counted under the core lock:
+// waking them costs a call into JS (from a worker, a message to the main
+// thread), which is skipped when none waits, as for most pipe writes.
+int js_waiters = 0;
+// JS filesystem fds (ttys, devices) change readiness on the main thread,
+// where no event reaches event_cv: a worker polling them re-checks this often.
 constexpr double kJsFdRecheckMs = 20;
 
 // The main browser thread cannot sleep on a futex; elsewhere (pthreads,
@@ -64,14 +68,17 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
       event_cv.wait_for(lock, std::chrono::duration<double, std::milli>(timeout));
     return;
   }
+  js_waiters++;
   lock.unlock();
   _dsock_js_wait(timeout, watch, nwatch);
   lock.lock();
+  js_waiters--;
 }
 
 void notify_waiters() {
   event_cv.notify_all();
-  _dsock_js_wake();
+  if (js_waiters)
+    _dsock_js_wake();
 }
 
 } // namespace directsockets

@@ -1,6 +1,8 @@
 #include "socket.h"
 
 #include "bridge.h"
+#include "iov.h"
+#include "sockopt.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,8 +21,6 @@ namespace {
 // Linux's defaults, as getsockopt reports them.
 constexpr int kTcpSndbuf = 16384, kTcpRcvbuf = 131072;
 constexpr int kUdpBuf = 212992;
-constexpr int kMinSndbuf = 4608, kMinRcvbuf = 2304;
-constexpr int kMaxBuf = 212992; // net.core.[rw]mem_max
 constexpr int kDefaultTtl = 64;  // net.ipv4.ip_default_ttl
 constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 // Bytes a stream socket lets the bridge hold in flight while SO_SNDBUF is
@@ -38,67 +38,6 @@ uint32_t next_id = 1;
 std::unordered_map<uint32_t, Socket*>& sockets_by_id() {
   static std::unordered_map<uint32_t, Socket*> table;
   return table;
-}
-
-size_t iov_total(const iovec* iov, int iovcnt) {
-  size_t total = 0;
-  for (int i = 0; i < iovcnt; i++)
-    total += iov[i].iov_len;
-  return total;
-}
-
-// Copies `src` into the iovec list; returns the bytes copied.
-size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
-  size_t done = 0;
-  for (int i = 0; i < iovcnt && done < len; i++) {
-    size_t n = std::min(iov[i].iov_len, len - done);
-    memcpy(iov[i].iov_base, src + done, n);
-    done += n;
-  }
-  return done;
-}
-
-std::vector<uint8_t> gather(const iovec* iov, int iovcnt) {
-  std::vector<uint8_t> out;
-  out.reserve(iov_total(iov, iovcnt));
-  for (int i = 0; i < iovcnt; i++) {
-    auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
-    out.insert(out.end(), p, p + iov[i].iov_len);
-  }
-  return out;
-}
-
-int get_int(const void* value, socklen_t len, int* out) {
-  if (!value || len < (socklen_t)sizeof(int))
-    return -EINVAL;
-  memcpy(out, value, sizeof(int));
-  return 0;
-}
-
-template <typename T> int put_value(const T& v, void* value, socklen_t* len) {
-  if (!value || !len)
-    return -EFAULT;
-  socklen_t n = std::min<socklen_t>(*len, sizeof(T));
-  memcpy(value, &v, n);
-  *len = n;
-  return 0;
-}
-
-double timeval_ms(const timeval& tv) {
-  if (tv.tv_sec < 0)
-    return 0; // Linux takes a negative timeout as "do not wait"
-  if (tv.tv_sec == 0 && tv.tv_usec == 0)
-    return -1; // zero means "no timeout"
-  return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
-}
-
-timeval ms_timeval(double ms) {
-  timeval tv = {0, 0};
-  if (ms >= 0) {
-    tv.tv_sec = static_cast<time_t>(ms / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms - tv.tv_sec * 1000.0) * 1000);
-  }
-  return tv;
 }
 
 } // namespace
@@ -130,7 +69,7 @@ int Socket::check_args(int family, int type, int protocol) {
 }
 
 Socket::Socket(int family, int type, int protocol)
-    : id_(next_id++), family_(family), type_(type), protocol_(protocol) {
+    : File(Kind::Socket), id_(next_id++), family_(family), type_(type), protocol_(protocol) {
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
   rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
   local_ = endpoint_any(family);
@@ -376,7 +315,7 @@ int Socket::shutdown(int how) {
     if (is_stream() && state_ == State::Connected)
       _dsock_js_shutdown_write(id_);
   }
-  notify_waiters();
+  changed();
   return 0;
 }
 
@@ -388,7 +327,7 @@ void Socket::close() {
     _dsock_js_close(id_, abort);
   state_ = State::Closed;
   accept_queue_.clear();
-  notify_waiters();
+  changed();
 }
 
 // ---- Data ------------------------------------------------------------------
@@ -712,6 +651,23 @@ int Socket::readable_bytes() const {
   return int(is_stream() ? rx_.size() : datagrams_.front_size());
 }
 
+int Socket::bytes_readable(int* n) const {
+  if (state_ == State::Listening)
+    return -EINVAL;
+  *n = readable_bytes();
+  return 0;
+}
+
+ssize_t Socket::read(CoreLock& lock, const iovec* iov, int iovcnt,
+                     bool nonblock) {
+  return recv(lock, iov, iovcnt, 0, nullptr, nullptr, nonblock);
+}
+
+ssize_t Socket::write(CoreLock& lock, const iovec* iov, int iovcnt,
+                      bool nonblock) {
+  return send(lock, iov, iovcnt, 0, nullptr, nonblock);
+}
+
 int Socket::local_address(Endpoint* ep) const {
   *ep = local_;
   return 0;
@@ -728,8 +684,7 @@ int Socket::peer_address(Endpoint* ep) const {
 int Socket::set_buffer(int name, int value) {
   // Linux caps the request at [wr]mem_max, doubles it (for bookkeeping
   // overhead) and reports that.
-  int floor = name == SO_SNDBUF ? kMinSndbuf : kMinRcvbuf;
-  int size = std::max(std::clamp(value, 0, kMaxBuf) * 2, floor);
+  int size = buffer_size(name, value);
   if (name == SO_SNDBUF) {
     sndbuf_ = size;
     sndbuf_set_ = true;
@@ -742,7 +697,7 @@ int Socket::set_buffer(int name, int value) {
       datagrams_.set_limit(size_t(size));
     maybe_resume_read();
   }
-  notify_waiters();
+  changed(POLLOUT); // a larger send window may make room
   return 0;
 }
 
@@ -752,16 +707,9 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
   if (level == SOL_SOCKET) {
     switch (name) {
     case SO_RCVTIMEO:
-    case SO_SNDTIMEO: {
-      if (!value || len < (socklen_t)sizeof(timeval))
-        return -EINVAL;
-      timeval tv;
-      memcpy(&tv, value, sizeof tv);
-      if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-      (name == SO_RCVTIMEO ? rcvtimeo_ms_ : sndtimeo_ms_) = timeval_ms(tv);
-      return 0;
-    }
+    case SO_SNDTIMEO:
+      return get_timeout(value, len,
+                         name == SO_RCVTIMEO ? &rcvtimeo_ms_ : &sndtimeo_ms_);
     case SO_LINGER:
       if (!value || len < (socklen_t)sizeof(linger))
         return -EINVAL;
@@ -966,7 +914,7 @@ void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
     if (listening_)
       start_listening();
   }
-  notify_waiters();
+  changed();
 }
 
 void Socket::on_error(int err) {
@@ -976,17 +924,23 @@ void Socket::on_error(int err) {
   // A UDP socket stays usable after an ICMP-style error; others are done.
   if (is_stream() || state_ == State::Opening)
     state_ = State::Failed;
-  notify_waiters();
+  changed();
 }
 
 void Socket::on_sent(size_t n) {
+  bool was_writable = poll_events() & POLLOUT;
   in_flight_ -= std::min(n, in_flight_);
-  notify_waiters();
+  // Blocked senders re-check their room at every completion; epoll hears of
+  // POLLOUT only when it comes back, as from Linux's write-space callback.
+  if (!was_writable && (poll_events() & POLLOUT))
+    changed(POLLOUT);
+  else
+    notify_waiters();
 }
 
 void Socket::on_eof() {
   rd_eof_ = true;
-  notify_waiters();
+  changed();
 }
 
 uint8_t* Socket::rx_reserve(size_t* len) {
@@ -1002,7 +956,7 @@ uint8_t* Socket::rx_reserve(size_t* len) {
 
 void Socket::rx_commit(size_t n) {
   rx_.commit(n);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 uint8_t* Socket::datagram_reserve(size_t len) {
@@ -1022,7 +976,7 @@ void Socket::datagram_commit(size_t len, const Endpoint& from) {
   uint8_t* dst = datagrams_.push(from, len);
   if (len)
     memcpy(dst, staging_.data(), len);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
@@ -1038,7 +992,7 @@ std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
   conn->sndbuf_ = sndbuf_;
   conn->rcvbuf_ = rcvbuf_;
   accept_queue_.push_back(conn);
-  notify_waiters();
+  changed(POLLIN);
   return conn;
 }
 
