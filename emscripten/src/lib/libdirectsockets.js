@@ -246,7 +246,8 @@ var LibraryDirectSockets = {
   _dsock_js_fd_open: (mode) => {
     try {
       var kind = FS.isSocket(mode) ? 'socket' : FS.isFIFO(mode) ? 'pipe' : 'eventpoll';
-      var node = FS.createNode(DSOCK.root, `${kind}[${DSOCK.nextName++}]`, mode, 0);
+      var name = `${kind}[${DSOCK.nextName++}]`;
+      var node = FS.createNode(DSOCK.root, name, mode, 0);
       return FS.createStream({
         path: name,
         node,
