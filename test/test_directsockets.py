@@ -394,6 +394,43 @@ class directsockets(RunnerCore):
   def test_v4mapped(self, flags):
     self.run_identical(flags, source('v4mapped.c'))
 
+  # Pipes, socketpairs and epoll, which the core keeps itself (alongside
+  # sockets in the same fd table and readiness model).
+
+  @parameterized(WITH_THREADS)
+  def test_pipe(self, flags):
+    self.run_identical(flags, source('pipe.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_socketpair(self, flags):
+    self.run_identical(flags, source('socketpair.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_socketpair_io(self, flags):
+    self.run_identical(flags, source('socketpair_io.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_epoll(self, flags):
+    self.run_identical(flags, source('epoll.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_epoll_tcp(self, flags):
+    self.run_identical(flags, source('epoll_tcp.c'))
+
+  @parameterized(BLOCKING_MODES)
+  def test_epoll_block(self, flags):
+    self.run_identical(flags, source('epoll_block.c'))
+
+  @parameterized({
+    'proxy_to_pthread': ([],),
+    'proxy_to_pthread_jspi': (['-sJSPI'],),
+  })
+  def test_epoll_threads(self, flags):
+    # Threads blocked in epoll_wait, read, write, recv and send, woken by
+    # other threads and by the network.
+    self.run_identical(flags + ['-pthread', '-sPROXY_TO_PTHREAD', '-sPTHREAD_POOL_SIZE=4'],
+                       source('epoll_threads.c'))
+
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in
 # headless Chromium through tools/iwa/run.mjs (tools/iwa-run's machinery)
