@@ -69,7 +69,9 @@ protected:
 using Events = std::vector<Event>;
 
 // testutil::ep, under a name the fixture's `ep` does not hide.
-Endpoint ep_(const char* host, uint16_t port) { return testutil::ep(host, port); }
+Endpoint ep_(const char* host, uint16_t port) {
+  return testutil::ep(host, port);
+}
 
 } // namespace
 

@@ -71,7 +71,7 @@ TEST(MessageQueue, MessagesAreReadWholeOrTruncated) {
   char out[4] = {};
   iovec iov = {out, sizeof out};
   EXPECT_EQ(q.read_message(&iov, 1, 4, true), 6u); // its full length
-  EXPECT_EQ(q.front_size(), 6u);                    // peeked: still there
+  EXPECT_EQ(q.front_size(), 6u);                   // peeked: still there
   EXPECT_EQ(q.read_message(&iov, 1, 4, false), 6u);
   EXPECT_EQ(std::string(out, 4), "abcd");
   EXPECT_FALSE(q.empty()); // the empty message

@@ -15,9 +15,8 @@ namespace {
 constexpr uint32_t kPrivateBits =
     EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE;
 // What EPOLLEXCLUSIVE may come with.
-constexpr uint32_t kExclusiveOkBits = EPOLLIN | EPOLLOUT | EPOLLERR |
-                                      EPOLLHUP | EPOLLWAKEUP | EPOLLET |
-                                      EPOLLEXCLUSIVE;
+constexpr uint32_t kExclusiveOkBits = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
+                                      EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
 // Linux's EP_MAX_NESTS: how deep epoll instances may watch each other.
 constexpr int kMaxNests = 4;
 constexpr int kLoop = INT_MAX;
@@ -78,9 +77,8 @@ void Epoll::recheck(EpollItem* item) {
 
 int Epoll::control(int op, File* file, int fd, const epoll_event& ev) {
   uint32_t events = ev.events;
-  Epoll* child = file && file->kind() == Kind::Epoll
-                     ? static_cast<Epoll*>(file)
-                     : nullptr;
+  Epoll* child =
+      file && file->kind() == Kind::Epoll ? static_cast<Epoll*>(file) : nullptr;
   // Linux's order: EPOLLEXCLUSIVE's rules, loops, then the entry itself.
   if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE)) {
     if (op == EPOLL_CTL_MOD)
@@ -176,7 +174,8 @@ int Epoll::collect(epoll_event* events, int maxevents) {
       break;
     uint32_t ev = (item->events_ & ~kPrivateBits) ? events_now(*item) : 0;
     // Edge-triggered: only events the last wait did not see.
-    uint32_t fresh = (item->events_ & EPOLLET) ? ev & ~uint32_t(item->seen_) : ev;
+    uint32_t fresh =
+        (item->events_ & EPOLLET) ? ev & ~uint32_t(item->seen_) : ev;
     item->seen_ = int(ev);
     if (fresh)
       report(item, ev);

@@ -27,7 +27,8 @@ class Epoll;
 // One entry of an interest list.
 class EpollItem {
 public:
-  EpollItem(Epoll* owner, File* file, int fd) : owner_(owner), file_(file), fd_(fd) {}
+  EpollItem(Epoll* owner, File* file, int fd)
+      : owner_(owner), file_(file), fd_(fd) {}
   Epoll* owner() const { return owner_; }
   // The file's readiness may have gained `events` (0: any).
   void notify(int events);

@@ -94,9 +94,7 @@ LocalSocket::~LocalSocket() {
   other->changed();
 }
 
-size_t LocalSocket::charge() const {
-  return other_ ? other_->rx_.charge() : 0;
-}
+size_t LocalSocket::charge() const { return other_ ? other_->rx_.charge() : 0; }
 
 void LocalSocket::room_made() {
   if (writable())
@@ -163,17 +161,15 @@ ssize_t LocalSocket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       other_->changed(POLLIN);
       continue;
     }
-    if (nonblock ||
-        wait_until(
-            lock, [&] { return stopped() || charge() < size_t(sndbuf_); },
-            deadline))
+    auto room = [&] { return stopped() || charge() < size_t(sndbuf_); };
+    if (nonblock || wait_until(lock, room, deadline))
       return sent ? ssize_t(sent) : -EAGAIN;
   }
   return ssize_t(sent);
 }
 
-ssize_t LocalSocket::send_message(CoreLock& lock, const iovec* iov,
-                                  int iovcnt, bool nonblock) {
+ssize_t LocalSocket::send_message(CoreLock& lock, const iovec* iov, int iovcnt,
+                                  bool nonblock) {
   if (shutdown_ & kSendShutdown)
     return -EPIPE;
   if (!connected_)
@@ -182,14 +178,11 @@ ssize_t LocalSocket::send_message(CoreLock& lock, const iovec* iov,
   if (total > size_t(sndbuf_) - 32)
     return -EMSGSIZE;
   const double deadline = deadline_after(sndtimeo_ms_);
+  auto room = [&] {
+    return charge() < size_t(sndbuf_) || (shutdown_ & kSendShutdown);
+  };
   while (charge() >= size_t(sndbuf_)) {
-    if (nonblock ||
-        wait_until(
-            lock,
-            [&] {
-              return charge() < size_t(sndbuf_) || (shutdown_ & kSendShutdown);
-            },
-            deadline))
+    if (nonblock || wait_until(lock, room, deadline))
       return -EAGAIN;
     if (shutdown_ & kSendShutdown)
       return -EPIPE;
@@ -229,9 +222,9 @@ ssize_t LocalSocket::recv(CoreLock& lock, const iovec* iov, int iovcnt,
     *msg_flags = 0;
   if (flags & MSG_OOB)
     return is_stream() ? -EINVAL : -EOPNOTSUPP; // no urgent byte is pending
-  return is_stream() ? recv_stream(lock, iov, iovcnt, flags, nonblock)
-                     : recv_message(lock, iov, iovcnt, flags, msg_flags,
-                                    nonblock);
+  return is_stream()
+             ? recv_stream(lock, iov, iovcnt, flags, nonblock)
+             : recv_message(lock, iov, iovcnt, flags, msg_flags, nonblock);
 }
 
 ssize_t LocalSocket::recv_stream(CoreLock& lock, const iovec* iov, int iovcnt,
@@ -242,6 +235,9 @@ ssize_t LocalSocket::recv_stream(CoreLock& lock, const iovec* iov, int iovcnt,
   // nothing waits for data to be there.
   const size_t target = (flags & MSG_WAITALL) && !peek ? want : 1;
   const double deadline = deadline_after(rcvtimeo_ms_);
+  auto readable = [&] {
+    return !rx_.empty() || error_ || (shutdown_ & kRcvShutdown);
+  };
   size_t got = 0;
   while (true) {
     if (!rx_.empty() && got < want) {
@@ -259,23 +255,19 @@ ssize_t LocalSocket::recv_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       return got ? ssize_t(got) : -err;
     if (shutdown_ & kRcvShutdown)
       return ssize_t(got);
-    if (nonblock ||
-        wait_until(
-            lock,
-            [&] {
-              return !rx_.empty() || error_ || (shutdown_ & kRcvShutdown);
-            },
-            deadline))
+    if (nonblock || wait_until(lock, readable, deadline))
       return got ? ssize_t(got) : -EAGAIN;
   }
 }
 
-ssize_t LocalSocket::recv_message(CoreLock& lock, const iovec* iov,
-                                  int iovcnt, int flags, int* msg_flags,
-                                  bool nonblock) {
+ssize_t LocalSocket::recv_message(CoreLock& lock, const iovec* iov, int iovcnt,
+                                  int flags, int* msg_flags, bool nonblock) {
   const size_t want = iov_total(iov, iovcnt);
   const bool peek = flags & MSG_PEEK;
   const double deadline = deadline_after(rcvtimeo_ms_);
+  auto readable = [&] {
+    return !rx_.empty() || error_ || (shutdown_ & kRcvShutdown);
+  };
   while (true) {
     if (int err = take_error())
       return -err;
@@ -294,12 +286,7 @@ ssize_t LocalSocket::recv_message(CoreLock& lock, const iovec* iov,
                                                                    : -EAGAIN;
     if (shutdown_ & kRcvShutdown)
       return 0;
-    if (wait_until(
-            lock,
-            [&] {
-              return !rx_.empty() || error_ || (shutdown_ & kRcvShutdown);
-            },
-            deadline))
+    if (wait_until(lock, readable, deadline))
       return -EAGAIN;
   }
 }
@@ -320,7 +307,8 @@ int LocalSocket::bytes_readable(int* n) const {
   return 0;
 }
 
-// ---- Connection ----------------------------------------------------------------
+// ---- Connection
+// ----------------------------------------------------------------
 
 int LocalSocket::shutdown(int how) {
   if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
@@ -381,7 +369,8 @@ int LocalSocket::name(sockaddr* addr, socklen_t* len, bool peer) const {
   return 0;
 }
 
-// ---- Readiness and options ---------------------------------------------------
+// ---- Readiness and options
+// ---------------------------------------------------
 
 int LocalSocket::poll_events() const {
   int ev = 0;

@@ -65,12 +65,12 @@ ssize_t PipeEnd::read(CoreLock& lock, const iovec* iov, int iovcnt,
   if (!want)
     return 0;
   PipeBuffer& buf = pipe_->buffer;
+  auto readable = [&] { return !buf.empty() || !pipe_->writer; };
   bool waited = false;
   while (buf.empty()) {
     if (!pipe_->writer)
       return 0; // EOF
-    if (nonblock ||
-        wait_until(lock, [&] { return !buf.empty() || !pipe_->writer; }, -1))
+    if (nonblock || wait_until(lock, readable, -1))
       return -EAGAIN;
     waited = true;
   }
@@ -95,6 +95,7 @@ ssize_t PipeEnd::write(CoreLock& lock, const iovec* iov, int iovcnt,
   if (!pipe_->reader)
     return -EPIPE;
   PipeBuffer& buf = pipe_->buffer;
+  auto writable = [&] { return !buf.full() || !pipe_->reader; };
   size_t done = buf.merge(iov, iovcnt, total);
   while (done < total) {
     if (!pipe_->reader)
@@ -105,8 +106,7 @@ ssize_t PipeEnd::write(CoreLock& lock, const iovec* iov, int iovcnt,
     // Full: readers get what is there before this write waits for room.
     if (done)
       pipe_->reader->changed(POLLIN);
-    if (nonblock ||
-        wait_until(lock, [&] { return !buf.full() || !pipe_->reader; }, -1))
+    if (nonblock || wait_until(lock, writable, -1))
       break;
   }
   if (!done)

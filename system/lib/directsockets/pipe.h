@@ -16,8 +16,7 @@ namespace directsockets {
 class PipeEnd : public File {
 public:
   // A new pipe: {read end, write end}.
-  static std::pair<std::shared_ptr<PipeEnd>, std::shared_ptr<PipeEnd>>
-  create();
+  static std::pair<std::shared_ptr<PipeEnd>, std::shared_ptr<PipeEnd>> create();
   ~PipeEnd() override;
 
   bool is_read_end() const { return read_end_; }

@@ -378,7 +378,7 @@ int __syscall_recvmsg(int fd, msghdr* msg, int flags, int, int, int) {
   return int(do_recvmsg(fd, msg, flags));
 }
 
-// ---- Pipes ---------------------------------------------------------------------
+// ---- Pipes ------------------------------------------------------------------
 
 int __syscall_pipe2(int fds[2], int flags) {
   // Packet mode (O_DIRECT) is not implemented: refuse it.
@@ -403,7 +403,7 @@ int __syscall_pipe2(int fds[2], int flags) {
   return 0;
 }
 
-// ---- epoll ---------------------------------------------------------------------
+// ---- epoll ------------------------------------------------------------------
 
 int __syscall_epoll_create1(int flags) {
   if (flags & ~EPOLL_CLOEXEC)
