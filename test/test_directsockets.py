@@ -417,6 +417,14 @@ class directsockets(RunnerCore):
   def test_epoll_tcp(self, flags):
     self.run_identical(flags, source('epoll_tcp.c'))
 
+  @parameterized(WITH_THREADS)
+  def test_local_limits(self, flags):
+    # What pipes and socketpairs here cannot do as Linux does fails with an
+    # errno; compared with a fixed output, as test_wasm_only is.
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    self.run_js(self.build(source('local_limits.c')), interleaved_output=False)
+    self.assertEqual(read_file(source('local_limits.out')), read_file(self.in_dir('stdout')))
+
   @parameterized(BLOCKING_MODES)
   def test_epoll_block(self, flags):
     self.run_identical(flags, source('epoll_block.c'))
