@@ -210,11 +210,43 @@ TEST_F(SocketTest, SendHandsBytesToTheBridgeUpToTheWindow) {
   EXPECT_EQ(send_bytes(*s, lock, "more"), -EAGAIN);
   EXPECT_FALSE(s->poll_events() & POLLOUT);
 
+  // Room for more, but not yet POLLOUT: as Linux, that waits until free
+  // space is at least half of what is still queued.
   s->on_sent(1000);
-  EXPECT_TRUE(s->poll_events() & POLLOUT);
+  EXPECT_FALSE(s->poll_events() & POLLOUT);
   EXPECT_EQ(send_bytes(*s, lock, big.substr(kWindow)), 1000);
   EXPECT_EQ(fake::sent(s->id()), big.substr(0, kWindow + 1000));
+  s->on_sent(kWindow / 3 + 1);
+  EXPECT_TRUE(s->poll_events() & POLLOUT);
+}
+
+TEST_F(SocketTest, CompletedWritesWakeOnlyWhoWaitsForSendSpace) {
+  auto s = connected_tcp();
+  ASSERT_EQ(send_bytes(*s, lock, "ping"), 4);
+  int wakes = fake::bridge().wakes;
+  s->on_sent(4); // nobody found the window full: nobody to wake
+  EXPECT_EQ(fake::bridge().wakes, wakes);
+
+  ASSERT_EQ(send_bytes(*s, lock, std::string(kWindow, 'x')), ssize_t(kWindow));
+  EXPECT_EQ(send_bytes(*s, lock, "y"), -EAGAIN);
+  s->on_sent(kWindow / 4); // still under the wake-up mark
+  EXPECT_EQ(fake::bridge().wakes, wakes);
+  s->on_sent(kWindow / 4);
+  EXPECT_EQ(fake::bridge().wakes, wakes + 1);
+}
+
+TEST_F(SocketTest, UdpIsWritableWhileUnderHalfTheSendBuffer) {
+  auto s = udp();
+  const size_t half = 212992 / 2; // Linux's default UDP SO_SNDBUF, halved
+  Endpoint to = ep("10.0.0.2", 53);
+  std::string d(half / 2, 'd');
+  ASSERT_EQ(send_bytes(*s, lock, d, true, 0, &to), ssize_t(d.size()));
+  s->on_open(ep("0.0.0.0", 50000), Endpoint());
+  EXPECT_TRUE(s->poll_events() & POLLOUT);
+  ASSERT_EQ(send_bytes(*s, lock, d, true, 0, &to), ssize_t(d.size()));
   EXPECT_FALSE(s->poll_events() & POLLOUT);
+  s->on_sent(1);
+  EXPECT_TRUE(s->poll_events() & POLLOUT);
 }
 
 TEST_F(SocketTest, BlockingSendWithoutJspiIsEagainWhenWindowIsFull) {

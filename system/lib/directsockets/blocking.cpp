@@ -16,9 +16,9 @@ namespace {
 std::mutex core_mutex;
 // Threads blocked in socket calls sleep here (a futex in shared memory).
 std::condition_variable event_cv;
-// Calls suspended in _dsock_js_wait (JSPI), counted under the core lock:
-// waking them costs a call into JS (from a worker, a message to the main
-// thread), which is skipped when none waits, as for most pipe writes.
+// Calls suspended in _dsock_js_wait (JSPI), counted under the core lock.
+// From a worker, waking them is a message to the main thread, which is
+// skipped when none waits (as for most pipe writes between threads).
 int js_waiters = 0;
 // JS filesystem fds (ttys, devices) change readiness on the main thread,
 // where no event reaches event_cv: a worker polling them re-checks this often.
@@ -77,7 +77,7 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
 
 void notify_waiters() {
   event_cv.notify_all();
-  if (js_waiters)
+  if (js_waiters || !on_worker())
     _dsock_js_wake();
 }
 

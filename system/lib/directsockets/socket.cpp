@@ -95,6 +95,15 @@ size_t Socket::send_window() const {
   return is_stream() ? kDefaultSendWindow : size_t(kUdpBuf);
 }
 
+// Linux reports POLLOUT, and wakes blocked writers, only once a fair share
+// of the send buffer is free again (UDP: under half of SO_SNDBUF in use; TCP:
+// free space at least half of what is queued), so a sender refills its window
+// in batches rather than one write per completed one.
+bool Socket::send_space_ready() const {
+  size_t window = send_window();
+  return is_stream() ? in_flight_ * 3 <= window * 2 : in_flight_ * 2 < window;
+}
+
 int Socket::wait_opened(CoreLock& lock, bool nonblock, double deadline) {
   if (state_ == State::Opening) {
     if (nonblock)
@@ -369,6 +378,7 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
       return ssize_t(sent);
     size_t window = send_window();
     if (in_flight_ >= window) {
+      send_space_wanted_ = true;
       if (nonblock)
         return sent ? ssize_t(sent) : -EAGAIN;
       if (wait_until(
@@ -439,7 +449,11 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
   // as queued skbs do in the kernel: past it a sender waits or gets EAGAIN,
   // so a fast sender cannot queue without bound.
   size_t window = send_window();
-  auto room = [&] { return in_flight_ == 0 || in_flight_ + total <= window; };
+  auto room = [&] {
+    bool ok = in_flight_ == 0 || in_flight_ + total <= window;
+    send_space_wanted_ |= !ok;
+    return ok;
+  };
   if (!room() && (nonblock || wait_until(lock, room, snd_deadline())))
     return -EAGAIN;
   // The destination's text goes to the bridge only when it changes (an
@@ -632,15 +646,19 @@ int Socket::poll_events() const {
     if (rd_eof_ || rd_shut_)
       ev |= POLLRDHUP; // Linux: RCV_SHUTDOWN, from a FIN or SHUT_RD
     // After SHUT_WR Linux stays writable, so the next write sees EPIPE.
-    if (wr_shut_ || in_flight_ < send_window())
+    if (wr_shut_ || send_space_ready())
       ev |= POLLOUT;
+    else
+      send_space_wanted_ = true;
     if ((rd_eof_ || rd_shut_) && wr_shut_)
       ev |= POLLHUP;
   } else {
     if (!datagrams_.empty() || rd_shut_)
       ev |= POLLIN;
-    if (in_flight_ < send_window())
+    if (send_space_ready())
       ev |= POLLOUT;
+    else
+      send_space_wanted_ = true;
   }
   if (error_)
     ev |= POLLERR;
@@ -928,14 +946,14 @@ void Socket::on_error(int err) {
 }
 
 void Socket::on_sent(size_t n) {
-  bool was_writable = poll_events() & POLLOUT;
   in_flight_ -= std::min(n, in_flight_);
-  // Blocked senders re-check their room at every completion; epoll hears of
-  // POLLOUT only when it comes back, as from Linux's write-space callback.
-  if (!was_writable && (poll_events() & POLLOUT))
+  // Blocked writers and epoll hear of it only when a writer or poller found
+  // no space and a fair share is free again, as from Linux's write-space
+  // callback.
+  if (send_space_wanted_ && send_space_ready()) {
+    send_space_wanted_ = false;
     changed(POLLOUT);
-  else
-    notify_waiters();
+  }
 }
 
 void Socket::on_eof() {

@@ -120,6 +120,7 @@ private:
   double rcv_deadline() const { return deadline_after(rcvtimeo_ms_); }
   double snd_deadline() const { return deadline_after(sndtimeo_ms_); }
   size_t send_window() const;
+  bool send_space_ready() const;
 
   const uint32_t id_;
   const int family_, type_, protocol_;
@@ -142,6 +143,9 @@ private:
   DatagramQueue datagrams_; // datagram sockets
   std::vector<uint8_t> staging_; // a datagram being delivered
   size_t in_flight_ = 0;  // bytes handed to the bridge, not yet written
+  // A writer or poller found no send space (Linux's SOCK_NOSPACE): only
+  // then does a completed write wake anyone.
+  mutable bool send_space_wanted_ = false;
 
   std::deque<std::shared_ptr<Socket>> accept_queue_;
   int backlog_ = 0;
