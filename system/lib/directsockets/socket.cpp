@@ -69,7 +69,8 @@ int Socket::check_args(int family, int type, int protocol) {
 }
 
 Socket::Socket(int family, int type, int protocol)
-    : File(Kind::Socket), id_(next_id++), family_(family), type_(type), protocol_(protocol) {
+    : File(Kind::Socket), id_(next_id++), family_(family), type_(type),
+      protocol_(protocol) {
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
   rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
   local_ = endpoint_any(family);
