@@ -101,13 +101,13 @@ void _dsock_js_udp_open(uint32_t id, const char* local_host, int local_port,
   c.multicast_loop = multicast_loop;
 }
 
-void _dsock_js_send(uint32_t id, const void* buf, size_t len) {
+void _dsock_js_send(uint32_t id, const void* buf, size_t len, int) {
   auto* p = static_cast<const uint8_t*>(buf);
   record("send", id).data.assign(p, p + len);
 }
 
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
-                       const char* host, int port) {
+                       const char* host, int port, int) {
   auto* p = static_cast<const uint8_t*>(buf);
   // As the bridge does: an empty host is the last destination's.
   static std::map<uint32_t, std::string> last_host;
@@ -117,6 +117,15 @@ void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
   c.data.assign(p, p + len);
   c.host = last_host[id];
   c.port = port;
+}
+
+int _dsock_js_membership(uint32_t id, int join, const char* group,
+                         const char* source) {
+  fake::Call& c = record("membership", id);
+  c.join = join;
+  c.host = str(group);
+  c.source = str(source);
+  return bridge().membership_result;
 }
 
 void _dsock_js_shutdown_write(uint32_t id) { record("shutdown_write", id); }

@@ -52,6 +52,7 @@ try {
   chromium = await runIwa(dir, {
     args: [JSON.stringify(peers), JSON.stringify(CHROMIUM_156_OBSERVED), only.length ? JSON.stringify(only) : ''],
     localNetwork: true,
+    multicast: true,
     timeoutMs: timeout * 1000,
     onOutput: (stream, text) => { json += text; },
     onDiagnostic: (text) => { if (verbose) process.stderr.write(text + '\n'); },

@@ -215,6 +215,27 @@ var LibraryDirectSockets = {
       }
     },
 
+    // Prints a message once per kind, for what the program's errno alone
+    // would not explain.
+    warnedKinds: {},
+    warnOnce(kind, message) {
+      if (DSOCK.warnedKinds[kind]) return;
+      DSOCK.warnedKinds[kind] = true;
+      err(message);
+    },
+
+    // Whether a MulticastController takes {sourceAddress}: Chromium reads
+    // that member only with its source-specific multicast feature, and
+    // without it would join the group from every source. Asked with a call
+    // that fails before it does anything (an empty group).
+    takesSourceAddress(controller) {
+      var read = false;
+      try {
+        controller.joinGroup('', {get sourceAddress() { read = true; return ''; }}).catch(() => {});
+      } catch (e) {}
+      return read;
+    },
+
     // Takes a record out of the table and lets its pumps end.
     forget(id) {
       var rec = DSOCK.objects.get(id);
@@ -301,9 +322,20 @@ var LibraryDirectSockets = {
     // Only what differs from the API's defaults (TTL 1, loopback on).
     if (multicastTtl != 1) options.multicastTimeToLive = multicastTtl;
     if (!multicastLoop) options.multicastLoopback = false;
+    var construct = () => {
+      try {
+        return new UDPSocket(options);
+      } catch (e) {
+        if (e.name == 'NotAllowedError' && (reuseAddress || multicastTtl != 1 || !multicastLoop)) {
+          DSOCK.warnOnce('multicast', `UDPSocket: ${e.message} (SO_REUSEADDR, SO_REUSEPORT and ` +
+                         'the multicast TTL and loopback options need the direct-sockets-multicast permission)');
+        }
+        throw e;
+      }
+    };
     var rec = {};
     // Datagrams sent before `opened` settles wait for it, in order.
-    rec.ready = DSOCK.open(id, rec, () => new UDPSocket(options), (info) => {
+    rec.ready = DSOCK.open(id, rec, construct, (info) => {
       if (rec.closed) {
         // Closed while opening: the datagrams sent meanwhile still go (Linux
         // sent them at sendto()), after this, and then the socket closes.
@@ -312,27 +344,70 @@ var LibraryDirectSockets = {
         rec.ready.then(() => rec.writer.close().catch(() => {}));
         return;
       }
+      rec.multicast = info.multicastController;
       DSOCK.opened(id, rec, info);
       DSOCK.pumpDatagrams(id, rec);
     }, {{{ cDefs.EADDRINUSE }}});
   },
 
-  _dsock_js_send: (id, buf, len) => {
+  // One membership change at a time per socket (the core orders them): its
+  // outcome is reported back, while the socket is open.
+  _dsock_js_membership__deps: ['$UTF8ToString'],
+  _dsock_js_membership: (id, join, group, source) => {
     var rec = DSOCK.objects.get(id);
+    var controller = rec?.multicast;
+    if (!controller) {
+      DSOCK.warnOnce('multicast-controller', 'UDPSocket has no multicastController: joining a multicast ' +
+                     'group needs the direct-sockets-multicast permission');
+      return -{{{ cDefs.EACCES }}};
+    }
+    var options = {};
+    source = UTF8ToString(source);
+    if (source) {
+      rec.sourceSpecific ??= DSOCK.takesSourceAddress(controller);
+      if (!rec.sourceSpecific) {
+        DSOCK.warnOnce('ssm', 'MulticastController takes no sourceAddress here: ' +
+                       'source-specific multicast is not available in this browser');
+        return -{{{ cDefs.ENOPROTOOPT }}};
+      }
+      options.sourceAddress = source;
+    }
+    group = UTF8ToString(group);
+    var done = (err) => rec.closed || __dsock_on_membership(id, err);
+    (join ? controller.joinGroup(group, options) : controller.leaveGroup(group, options)).then(
+      () => done(0),
+      (e) => {
+#if SOCKET_DEBUG
+        dbg(`directsockets: socket ${id}: ${join ? 'joinGroup' : 'leaveGroup'}(${group}${source ? ', ' + source : ''}) failed: ${e}`);
+#endif
+        // The browser says no more than "Network Error." for most refusals:
+        // for a join, no interface routes the group.
+        done(DSOCK.errnoOf(e, join ? {{{ cDefs.ENODEV }}} : {{{ cDefs.EADDRNOTAVAIL }}}));
+      });
+    return 0;
+  },
+
+  _dsock_js_send__deps: ['free'],
+  _dsock_js_send: (id, buf, len, owned) => {
+    var rec = DSOCK.objects.get(id);
+    if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // A copy: the heap may be shared memory, which the streams refuse, and
     // may grow before the write runs.
     var chunk = HEAPU8.slice(buf, buf + len);
+    if (owned) _free(buf);
     rec.writer.write(chunk).then(() => DSOCK.sent(id, rec, len),
                                  (e) => DSOCK.fail(id, e, {{{ cDefs.EPIPE }}}));
   },
 
-  _dsock_js_send_to__deps: ['$UTF8ToString'],
-  _dsock_js_send_to: (id, buf, len, host, port) => {
+  _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
+  _dsock_js_send_to: (id, buf, len, host, port, owned) => {
     var rec = DSOCK.objects.get(id);
+    if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // An empty host: the same destination as the last datagram.
     if ({{{ makeGetValue('host', 0, 'i8') }}}) rec.destination = UTF8ToString(host);
     var message = {data: HEAPU8.slice(buf, buf + len),
                    remoteAddress: rec.destination, remotePort: port};
+    if (owned) _free(buf);
     // Sent or lost, the datagram no longer counts against the send window.
     var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {
       DSOCK.sent(id, rec, len);
@@ -425,15 +500,20 @@ for (const name of Object.keys(LibraryDirectSockets)) {
     LibraryDirectSockets[name + '__proxy'] = 'sync';
   }
 }
-// Waking a JSPI waiter on the main thread needs no answer.
-LibraryDirectSockets._dsock_js_wake__proxy = 'async';
+// What needs no answer does not make a worker wait for the main thread:
+// waking a JSPI waiter there, resuming a read pump, and writes, whose bytes
+// the core hands over in a copy the bridge frees. Proxied calls run in order.
+for (const name of ['_dsock_js_wake', '_dsock_js_resume_read', '_dsock_js_send',
+                    '_dsock_js_send_to', '_dsock_js_shutdown_write']) {
+  LibraryDirectSockets[name + '__proxy'] = 'async';
+}
 #endif
 
 autoAddDeps(LibraryDirectSockets, '$DSOCK');
 // The core's exports and the helpers the bridge calls.
 LibraryDirectSockets.$DSOCK__deps.push(
   '$withStackSave', '$stringToUTF8OnStack',
-  '_dsock_on_open', '_dsock_on_error', '_dsock_on_sent', '_dsock_on_eof',
+  '_dsock_on_open', '_dsock_on_error', '_dsock_on_sent', '_dsock_on_eof', '_dsock_on_membership',
   '_dsock_on_rx_reserve', '_dsock_on_rx_commit', '_dsock_on_datagram_reserve',
   '_dsock_on_datagram_commit', '_dsock_on_accept');
 addToLibrary(LibraryDirectSockets);

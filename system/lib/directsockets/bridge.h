@@ -32,13 +32,22 @@ void _dsock_js_udp_open(uint32_t id, const char* local_host, int local_port,
                         int reuse_address, int multicast_ttl,
                         int multicast_loop);
 
-// Starts writing len bytes (copied before return); completion comes as
-// _dsock_on_sent or _dsock_on_error.
-void _dsock_js_send(uint32_t id, const void* buf, size_t len);
+// UDP: asks the socket's MulticastController to join (or leave) `group`,
+// from `source` only when it is not empty. Returns 0 when the call started
+// (its outcome comes as _dsock_on_membership) or -errno when it cannot be
+// made: EACCES without a MulticastController (no permission for multicast),
+// ENOPROTOOPT when the browser has no source-specific multicast.
+int _dsock_js_membership(uint32_t id, int join, const char* group,
+                         const char* source);
+
+// Starts writing len bytes; completion comes as _dsock_on_sent or
+// _dsock_on_error. The bridge copies buf before it returns, or, when `owned`
+// (a worker's call, which does not wait for the main thread), frees it.
+void _dsock_js_send(uint32_t id, const void* buf, size_t len, int owned);
 // UDP: sends one datagram to host:port; an empty host means the last
-// destination given.
+// destination given. When `owned`, host lies in the block buf starts.
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
-                       const char* host, int port);
+                       const char* host, int port, int owned);
 // TCP: closes the writable side once queued writes are done (FIN).
 void _dsock_js_shutdown_write(uint32_t id);
 // The core has room again after the read pump was told there was none.
@@ -75,6 +84,7 @@ void _dsock_on_open(uint32_t id, const char* local_host, int local_port,
 void _dsock_on_error(uint32_t id, int err);
 void _dsock_on_sent(uint32_t id, size_t n);
 void _dsock_on_eof(uint32_t id);
+void _dsock_on_membership(uint32_t id, int err);
 uint8_t* _dsock_on_rx_reserve(uint32_t id, size_t* len);
 void _dsock_on_rx_commit(uint32_t id, size_t n);
 uint8_t* _dsock_on_datagram_reserve(uint32_t id, size_t len);

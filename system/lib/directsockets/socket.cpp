@@ -11,8 +11,13 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/threading.h>
+#endif
 
 namespace directsockets {
 
@@ -38,6 +43,79 @@ uint32_t next_id = 1;
 std::unordered_map<uint32_t, Socket*>& sockets_by_id() {
   static std::unordered_map<uint32_t, Socket*> table;
   return table;
+}
+
+// Handing bytes to the bridge. On the main thread the bridge copies them
+// before it returns. A worker's call is proxied to the main thread without
+// waiting for it (a send that fits the window never crosses threads
+// synchronously), so the bridge gets a heap copy it frees ("owned").
+
+// On the main thread, the writes workers queued go first: a write, FIN or
+// close must not overtake a write that returned before it began.
+void run_queued_writes() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  if (!on_worker())
+    emscripten_current_thread_process_queued_calls();
+#endif
+}
+
+bool bridge_send(uint32_t id, const uint8_t* data, size_t len) {
+  if (!on_worker()) {
+    run_queued_writes();
+    _dsock_js_send(id, data, len, 0);
+    return true;
+  }
+  auto* copy = static_cast<uint8_t*>(malloc(len));
+  if (!copy)
+    return false;
+  memcpy(copy, data, len);
+  _dsock_js_send(id, copy, len, 1);
+  return true;
+}
+
+// A datagram: its bytes gathered, then the destination's text.
+bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
+                    const char* host, int port) {
+  bool owned = on_worker();
+  if (!owned)
+    run_queued_writes();
+  if (!owned && iovcnt == 1) {
+    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0);
+    return true;
+  }
+  size_t host_size = strlen(host) + 1;
+  auto* block = static_cast<uint8_t*>(malloc(total + host_size));
+  if (!block)
+    return false;
+  size_t off = 0;
+  for (int i = 0; i < iovcnt; off += iov[i].iov_len, i++)
+    memcpy(block + off, iov[i].iov_base, iov[i].iov_len);
+  memcpy(block + total, host, host_size);
+  _dsock_js_send_to(id, block, total, reinterpret_cast<char*>(block + total),
+                    port, owned);
+  if (!owned)
+    free(block);
+  return true;
+}
+
+// The IPv4 level also takes an int option's value as one byte (Linux's
+// do_ip_setsockopt).
+int get_ip_int(const void* value, socklen_t len, int* out) {
+  if (len >= (socklen_t)sizeof(int))
+    return get_int(value, len, out);
+  if (!value || len < 1)
+    return -EINVAL;
+  *out = *static_cast<const unsigned char*>(value);
+  return 0;
+}
+
+// ... and gives one as a byte to a buffer shorter than an int, when it fits.
+int put_ip_int(int v, void* value, socklen_t* len) {
+  if (*len > 0 && *len < (socklen_t)sizeof(int) && v >= 0 && v <= 255) {
+    unsigned char byte = (unsigned char)v;
+    return put_value(byte, value, len);
+  }
+  return put_value(v, value, len);
 }
 
 } // namespace
@@ -168,12 +246,19 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
   local_.host(host);
   state_ = State::Opening;
   _dsock_js_udp_open(id_, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
-                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_ && local_.is_unspecified(),
-                     reuseaddr_,
-                     multicast_ttl_, multicast_loop_);
+                     rcvbuf_set_ ? rcvbuf_ : 0,
+                     v6only_ && local_.is_unspecified(),
+                     reuseaddr_ || reuseport_, multicast_ttl_, multicast_loop_);
   // Datagrams sent meanwhile queue in the bridge until it opens; failures
   // that nobody waits for surface through SO_ERROR and the next call.
   int r = wait_opened(lock, !(wait && can_block()), -1);
+  if (r == 0 && wait && can_block()) {
+    // Groups joined before bind() are joined when it returns, as on Linux
+    // (a join the browser refuses shows in SO_ERROR).
+    wait_until(
+        lock, [&] { return membership_ops_.empty() || state_ != State::Bound; },
+        -1);
+  }
   return r == -EINPROGRESS ? 0 : r;
 }
 
@@ -322,8 +407,10 @@ int Socket::shutdown(int how) {
     rd_shut_ = true;
   if (how != SHUT_RD && !wr_shut_) {
     wr_shut_ = true;
-    if (is_stream() && state_ == State::Connected)
+    if (is_stream() && state_ == State::Connected) {
+      run_queued_writes();
       _dsock_js_shutdown_write(id_);
+    }
   }
   changed();
   return 0;
@@ -333,10 +420,13 @@ void Socket::close() {
   if (state_ == State::Closed)
     return;
   bool abort = linger_.l_onoff && linger_.l_linger == 0;
-  if (state_ != State::Idle)
+  if (state_ != State::Idle) {
+    run_queued_writes();
     _dsock_js_close(id_, abort);
+  }
   state_ = State::Closed;
   accept_queue_.clear();
+  drop_membership_calls(); // the browser leaves the groups of a closed socket
   changed();
 }
 
@@ -397,8 +487,9 @@ ssize_t Socket::send_stream(CoreLock& lock, const iovec* iov, int iovcnt,
     while (room && idx < iovcnt) {
       size_t n = std::min(room, iov[idx].iov_len - off);
       if (n) {
-        _dsock_js_send(id_, static_cast<const uint8_t*>(iov[idx].iov_base) + off,
-                       n);
+        if (!bridge_send(id_,
+                         static_cast<const uint8_t*>(iov[idx].iov_base) + off, n))
+          return sent ? ssize_t(sent) : -ENOBUFS;
         in_flight_ += n;
         sent += n;
         room -= n;
@@ -469,14 +560,9 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
       dest.host(host);
     last_destination_ = dest;
   }
+  if (!bridge_send_to(id_, iov, iovcnt, total, host, dest.port))
+    return -ENOBUFS;
   in_flight_ += total;
-  if (iovcnt == 1) {
-    // The bridge copies the datagram out before it returns.
-    _dsock_js_send_to(id_, iov[0].iov_base, total, host, dest.port);
-  } else {
-    std::vector<uint8_t> data = gather(iov, iovcnt);
-    _dsock_js_send_to(id_, data.data(), data.size(), host, dest.port);
-  }
   return ssize_t(total);
 }
 
@@ -720,7 +806,8 @@ int Socket::set_buffer(int name, int value) {
   return 0;
 }
 
-int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
+int Socket::setsockopt(int level, int name, const void* value, socklen_t len,
+                       CoreLock* lock) {
   int v = 0;
   bool before_open = state_ == State::Idle;
   if (level == SOL_SOCKET) {
@@ -751,6 +838,15 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
       if (!is_stream() && !before_open && bool(v) != reuseaddr_)
         return -EINVAL;
       reuseaddr_ = v;
+      return 0;
+    case SO_REUSEPORT:
+      // UDP: the same address sharing as SO_REUSEADDR (Chromium sets both).
+      // Two TCP listeners on one port are beyond TCPServerSocket.
+      if (is_stream())
+        return v ? -ENOPROTOOPT : 0;
+      if (!before_open && bool(v) != reuseport_)
+        return -EINVAL;
+      reuseport_ = v;
       return 0;
     case SO_KEEPALIVE:
       // A socket-level flag Linux keeps for any socket; only TCP uses it.
@@ -797,9 +893,11 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
   }
   // An IPv6 socket takes IPv4-level options too (it may carry IPv4 traffic
   // through v4-mapped addresses), as on Linux.
-  if (level == IPPROTO_IP ||
-      (level == IPPROTO_IPV6 && family_ == AF_INET6))
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && family_ == AF_INET6)) {
+    if (is_membership_option(level, name))
+      return change_membership(lock, level, name, value, len);
     return set_ip_option(level, name, value, len);
+  }
   return -ENOPROTOOPT;
 }
 
@@ -809,9 +907,6 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
 // default); asking for that value is the one request that can be met.
 int Socket::set_ip_option(int level, int name, const void* value,
                           socklen_t len) {
-  int v = 0;
-  if (int r = get_int(value, len, &v))
-    return r;
   bool v6 = level == IPPROTO_IPV6;
   bool before_open = state_ == State::Idle;
   auto fixed_at_open = [&](int& field, int value) {
@@ -820,6 +915,23 @@ int Socket::set_ip_option(int level, int name, const void* value,
     field = value;
     return 0;
   };
+  int v = 0;
+  if (v6) {
+    if (name != IPV6_UNICAST_HOPS && name != IPV6_V6ONLY &&
+        name != IPV6_MULTICAST_HOPS && name != IPV6_MULTICAST_LOOP &&
+        name != IPV6_MULTICAST_IF)
+      return -ENOPROTOOPT;
+    if (int r = get_int(value, len, &v))
+      return r;
+  } else {
+    if (name != IP_TTL && name != IP_MULTICAST_TTL &&
+        name != IP_MULTICAST_LOOP && name != IP_MULTICAST_IF &&
+        name != IP_MULTICAST_ALL)
+      return -ENOPROTOOPT;
+    if (name != IP_MULTICAST_IF)
+      if (int r = get_ip_int(value, len, &v))
+        return r;
+  }
   if (!v6 && name == IP_TTL)
     return v == kDefaultTtl || v == -1 ? 0 : (v < 1 || v > 255 ? -EINVAL : -ENOPROTOOPT);
   if (v6 && name == IPV6_UNICAST_HOPS)
@@ -830,12 +942,25 @@ int Socket::set_ip_option(int level, int name, const void* value,
     v6only_ = v;
     return 0;
   }
-  // The API has one multicast TTL and loopback per socket: an IPv6
-  // socket's IPv4 ones cannot be set apart from its IPv6 ones.
-  if (is_stream() || (!v6 && family_ == AF_INET6))
+  // Multicast options on TCP do nothing on Linux; those it refuses there,
+  // it refuses with these errnos.
+  if (is_stream()) {
+    if ((v6 && name == IPV6_MULTICAST_LOOP) ||
+        (!v6 && name == IP_MULTICAST_ALL))
+      return v < 0 || v > 1 ? -EINVAL : 0;
+    if (!v6 && name == IP_MULTICAST_LOOP) {
+      multicast_loop_ = v != 0; // kept, to no effect
+      return 0;
+    }
+    return v6 ? -ENOPROTOOPT : -EINVAL;
+  }
+  // The API has one multicast TTL and loopback per socket, an IPv6
+  // socket's IPv6 ones: its IPv4 ones cannot be set apart (Linux keeps both).
+  if (!v6 && family_ == AF_INET6)
     return -ENOPROTOOPT;
-  if ((!v6 && name == IP_MULTICAST_TTL) || (v6 && name == IPV6_MULTICAST_HOPS)) {
-    if (v6 && v == -1)
+  if ((!v6 && name == IP_MULTICAST_TTL) ||
+      (v6 && name == IPV6_MULTICAST_HOPS)) {
+    if (v == -1)
       v = 1; // -1 asks for the default
     if (v < 0 || v > 255)
       return -EINVAL;
@@ -845,6 +970,31 @@ int Socket::set_ip_option(int level, int name, const void* value,
     if (v6 && (v < 0 || v > 1))
       return -EINVAL;
     return fixed_at_open(multicast_loop_, v != 0);
+  }
+  if (!v6 && name == IP_MULTICAST_ALL) {
+    if (v != 0 && v != 1)
+      return -EINVAL;
+    // A socket in the browser receives datagrams of every group joined on
+    // the host for its port, as Linux's default; that cannot be turned off.
+    return v ? 0 : -ENOPROTOOPT;
+  }
+  if (v6 && name == IPV6_MULTICAST_IF)
+    return v == 0 ? 0 : -ENOPROTOOPT; // the browser picks the interface
+  if (!v6 && name == IP_MULTICAST_IF) {
+    // An in_addr, an ip_mreq (its second address) or an ip_mreqn; only "any"
+    // (the browser's choice, by the route) can be had.
+    if (!value || len < (socklen_t)sizeof(in_addr))
+      return -EINVAL;
+    ip_mreqn m = {};
+    if (len >= (socklen_t)sizeof(ip_mreqn))
+      memcpy(&m, value, sizeof m);
+    else if (len >= (socklen_t)sizeof(ip_mreq))
+      memcpy(&m, value, sizeof(ip_mreq));
+    else
+      memcpy(&m.imr_address, value, sizeof(in_addr));
+    return m.imr_ifindex == 0 && m.imr_address.s_addr == INADDR_ANY
+               ? 0
+               : -ENOPROTOOPT;
   }
   return -ENOPROTOOPT;
 }
@@ -868,6 +1018,8 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
                        value, len);
     case SO_REUSEADDR:
       return put_value(int(reuseaddr_), value, len);
+    case SO_REUSEPORT:
+      return put_value(int(reuseport_), value, len);
     case SO_KEEPALIVE:
       return put_value(int(keepalive_), value, len);
     case SO_SNDBUF:
@@ -903,20 +1055,158 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
     }
     return -ENOPROTOOPT;
   }
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && family_ == AF_INET6))
+    return get_ip_option(level, name, value, len);
+  return -ENOPROTOOPT;
+}
+
+int Socket::get_ip_option(int level, int name, void* value, socklen_t* len) {
   bool v6 = level == IPPROTO_IPV6;
-  if (level == IPPROTO_IP || (v6 && family_ == AF_INET6)) {
-    if ((!v6 && name == IP_TTL) || (v6 && name == IPV6_UNICAST_HOPS))
+  // The multicast TTL and loopback of the socket's own family; the other
+  // family's cannot be set and keep Linux's defaults.
+  bool own = v6 == (family_ == AF_INET6) || is_stream();
+  int ttl = own && !is_stream() ? multicast_ttl_ : 1;
+  int loop = own ? multicast_loop_ : 1;
+  if (v6) {
+    switch (name) {
+    case IPV6_UNICAST_HOPS:
       return put_value(kDefaultTtl, value, len);
-    if (v6 && name == IPV6_V6ONLY)
+    case IPV6_V6ONLY:
       return put_value(int(v6only_), value, len);
-    if (!is_stream() && ((!v6 && name == IP_MULTICAST_TTL) ||
-                         (v6 && name == IPV6_MULTICAST_HOPS)))
-      return put_value(multicast_ttl_, value, len);
-    if (!is_stream() && ((!v6 && name == IP_MULTICAST_LOOP) ||
-                         (v6 && name == IPV6_MULTICAST_LOOP)))
-      return put_value(multicast_loop_, value, len);
+    case IPV6_MULTICAST_HOPS:
+      return put_value(ttl, value, len);
+    case IPV6_MULTICAST_LOOP:
+      return put_value(loop, value, len);
+    case IPV6_MULTICAST_IF:
+      return put_value(0, value, len); // the default interface
+    }
+    return -ENOPROTOOPT;
+  }
+  switch (name) {
+  case IP_TTL:
+    return put_ip_int(kDefaultTtl, value, len);
+  case IP_MULTICAST_TTL:
+    return put_ip_int(ttl, value, len);
+  case IP_MULTICAST_LOOP:
+    return put_ip_int(loop, value, len);
+  case IP_MULTICAST_ALL:
+    return put_ip_int(1, value, len);
+  case IP_MULTICAST_IF:
+    return put_value(in_addr{INADDR_ANY}, value, len);
   }
   return -ENOPROTOOPT;
+}
+
+// ---- Multicast memberships --------------------------------------------------
+
+// The table answers at once with Linux's errno; the browser's part
+// (MulticastController.joinGroup / leaveGroup) is asynchronous. A caller
+// that can block waits for it, so that a membership is in force when
+// setsockopt returns, and gets the browser's refusal as its errno. One that
+// cannot (event-loop mode) returns at once; a refusal then comes through
+// SO_ERROR and the next call, as a failed bind does there. Calls asked for
+// before the socket has a UDPSocket are made when it opens (bind waits).
+int Socket::change_membership(CoreLock* lock, int level, int name,
+                              const void* value, socklen_t len) {
+  if (is_stream()) {
+    bool asm_option =
+        (level == IPPROTO_IP &&
+         (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP)) ||
+        (level == IPPROTO_IPV6 &&
+         (name == IPV6_ADD_MEMBERSHIP || name == IPV6_DROP_MEMBERSHIP));
+    return asm_option ? -EPROTO : -ENOPROTOOPT; // Linux: EPROTO for these
+  }
+  MembershipRequest req;
+  if (int r = parse_membership(family_, level, name, value, len, &req))
+    return r;
+  if (state_ == State::Closed)
+    return -EBADF;
+  if (state_ == State::Failed)
+    return -ENOTCONN; // its UDPSocket never opened
+  std::vector<MembershipCall> calls;
+  if (int r = memberships_.apply(req, &calls))
+    return r;
+  uint64_t first = next_membership_op_;
+  for (const MembershipCall& c : calls)
+    membership_ops_.push_back({next_membership_op_++, c, true});
+  uint64_t last = next_membership_op_ - 1;
+  run_membership_calls();
+
+  auto answered = [&] {
+    return std::count_if(membership_results_.begin(), membership_results_.end(),
+                         [&](const auto& r) {
+                           return r.first >= first && r.first <= last;
+                         }) == int(last - first + 1);
+  };
+  int err = 0;
+  if (lock && can_block() && state_ != State::Idle) {
+    wait_until(
+        *lock,
+        [&] {
+          return answered() ||
+                 (state_ != State::Bound && state_ != State::Opening);
+        },
+        -1);
+    if (!answered()) // the socket closed, or failed to open, meanwhile
+      err = state_ == State::Closed ? EBADF : ENOTCONN;
+  }
+  // The first refusal among this request's calls is its errno; calls still
+  // going on report theirs through SO_ERROR.
+  std::erase_if(membership_results_, [&](const auto& r) {
+    if (r.first < first || r.first > last)
+      return false;
+    if (!err)
+      err = r.second;
+    return true;
+  });
+  for (MembershipOp& op : membership_ops_)
+    if (op.id >= first && op.id <= last)
+      op.waited = false;
+  return -err;
+}
+
+// Starts the next membership call once the UDPSocket is open, one at a time:
+// each waits for the browser's answer to the one before.
+void Socket::run_membership_calls() {
+  while (state_ == State::Bound && !membership_call_running_ &&
+         !membership_ops_.empty()) {
+    const MembershipCall& c = membership_ops_.front().call;
+    char group[kHostLen], source[kHostLen] = "";
+    c.group.host(group);
+    if (c.has_source)
+      c.source.host(source);
+    membership_call_running_ = true;
+    if (int r = _dsock_js_membership(id_, c.join, group, source); r < 0)
+      finish_membership_call(-r);
+  }
+}
+
+void Socket::finish_membership_call(int err) {
+  MembershipOp op = membership_ops_.front();
+  membership_ops_.pop_front();
+  membership_call_running_ = false;
+  if (err)
+    memberships_.undo(op.call);
+  if (op.waited)
+    membership_results_.push_back({op.id, err});
+  else if (err)
+    error_ = err; // POLLERR: epoll hears it too
+  changed();
+}
+
+void Socket::on_membership(int err) {
+  if (!membership_call_running_ || membership_ops_.empty())
+    return;
+  finish_membership_call(err);
+  run_membership_calls();
+}
+
+// The socket closed or never opened: its memberships are gone, and so are
+// the calls not yet made (a waiting caller sees the state change).
+void Socket::drop_membership_calls() {
+  membership_ops_.clear();
+  membership_call_running_ = false;
+  memberships_.clear();
 }
 
 // ---- Events from the bridge ----------------------------------------------------
@@ -932,6 +1222,7 @@ void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
     state_ = State::Bound; // a TCPServerSocket, or a bound UDPSocket
     if (listening_)
       start_listening();
+    run_membership_calls(); // memberships asked for before it opened
   }
   changed();
 }
@@ -941,8 +1232,10 @@ void Socket::on_error(int err) {
     return;
   error_ = err;
   // A UDP socket stays usable after an ICMP-style error; others are done.
-  if (is_stream() || state_ == State::Opening)
+  if (is_stream() || state_ == State::Opening) {
     state_ = State::Failed;
+    drop_membership_calls(); // it never joined them
+  }
   changed();
 }
 

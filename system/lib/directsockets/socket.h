@@ -11,6 +11,7 @@
 #include "blocking.h"
 #include "datagram_queue.h"
 #include "file.h"
+#include "multicast.h"
 #include "ring_buffer.h"
 
 #include <sys/socket.h>
@@ -75,7 +76,11 @@ public:
                 bool nonblock) override;
   int bytes_readable(int* n) const override;
 
-  int setsockopt(int level, int name, const void* value, socklen_t len);
+  // `lock` lets a multicast membership change wait for the browser's
+  // answer; without it (or when the caller cannot block) the change goes on
+  // after the call returns and a failure comes through SO_ERROR.
+  int setsockopt(int level, int name, const void* value, socklen_t len,
+                 CoreLock* lock = nullptr);
   int getsockopt(int level, int name, void* value, socklen_t* len);
   int local_address(Endpoint* ep) const;
   int peer_address(Endpoint* ep) const;
@@ -85,6 +90,8 @@ public:
   void on_error(int err);
   void on_sent(size_t n);
   void on_eof();
+  // The browser answered the membership call in progress (0 or an errno).
+  void on_membership(int err);
   uint8_t* rx_reserve(size_t* len);
   void rx_commit(size_t n);
   uint8_t* datagram_reserve(size_t len);
@@ -117,6 +124,12 @@ private:
                         bool nonblock);
   int set_buffer(int name, int value);
   int set_ip_option(int level, int name, const void* value, socklen_t len);
+  int get_ip_option(int level, int name, void* value, socklen_t* len);
+  int change_membership(CoreLock* lock, int level, int name, const void* value,
+                        socklen_t len);
+  void run_membership_calls();
+  void finish_membership_call(int err);
+  void drop_membership_calls();
   double rcv_deadline() const { return deadline_after(rcvtimeo_ms_); }
   double snd_deadline() const { return deadline_after(sndtimeo_ms_); }
   size_t send_window() const;
@@ -155,12 +168,28 @@ private:
   int sndbuf_, rcvbuf_;
   bool sndbuf_set_ = false, rcvbuf_set_ = false;
   bool broadcast_ = false;
-  bool reuseaddr_ = false, keepalive_ = false, nodelay_ = false;
+  bool reuseaddr_ = false, reuseport_ = false;
+  bool keepalive_ = false, nodelay_ = false;
   bool v6only_ = false;
   int keepidle_s_ = 7200, keepintvl_s_ = 75, keepcnt_ = 9;
   linger linger_ = {0, 0};
   double rcvtimeo_ms_ = -1, sndtimeo_ms_ = -1;
   int multicast_ttl_ = 1, multicast_loop_ = 1; // Linux's defaults
+
+  // Multicast memberships as the program asked for them, and the
+  // MulticastController calls that carry them out, made one at a time once
+  // the UDPSocket is open. A call whose caller waits for it leaves its
+  // result in membership_results_; another's failure becomes SO_ERROR.
+  struct MembershipOp {
+    uint64_t id;
+    MembershipCall call;
+    bool waited;
+  };
+  MembershipTable memberships_;
+  std::deque<MembershipOp> membership_ops_;
+  bool membership_call_running_ = false;
+  uint64_t next_membership_op_ = 1;
+  std::vector<std::pair<uint64_t, int>> membership_results_;
 };
 
 // The socket behind a bridge id, or null once it is gone.

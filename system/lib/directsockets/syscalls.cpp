@@ -324,7 +324,7 @@ int __syscall_setsockopt(int fd, int level, int name, const void* value,
                          socklen_t len, int) {
   SOCKET_OR_RETURN(file, fd);
   return local ? local->setsockopt(level, name, value, len)
-               : sock->setsockopt(level, name, value, len);
+               : sock->setsockopt(level, name, value, len, &lock);
 }
 
 int __syscall_getsockopt(int fd, int level, int name, void* value,

@@ -24,18 +24,26 @@ export function programFiles(input) {
   return { js, files };
 }
 
-// Writes an IWA to outDir (replacing it): `files` copied to its root, the
-// shell directory's files next to them, `config` as /socket-iwa.json.
-export function writeIwa(outDir, { name, version, files, shell, config, localNetwork = false, multicast = false }) {
-  rmSync(outDir, { recursive: true, force: true });
+// What makes a directory an installable app: the manifest and the icon.
+export function writeAppFiles(outDir, { name, version, localNetwork = false, multicast = false }) {
   mkdirSync(join(outDir, '.well-known'), { recursive: true });
-  for (const f of files) copyFileSync(f, join(outDir, basename(f)));
-  for (const f of readdirSync(shell)) copyFileSync(join(shell, f), join(outDir, f));
   const m = manifest({ name, version, localNetwork, multicast });
   writeFileSync(join(outDir, '.well-known', 'manifest.webmanifest'), JSON.stringify(m, null, 2) + '\n');
   writeFileSync(join(outDir, 'icon.png'), squarePng());
-  if (config) writeFileSync(join(outDir, 'socket-iwa.json'), JSON.stringify(config, null, 2) + '\n');
   return m;
+}
+
+// Writes an IWA to outDir (replacing it): `files` copied to its root, the
+// shell directory's files next to them, `config` as socket-iwa.json. The
+// shell refers to its files by relative paths, so the directory also works
+// served under a prefix (tools/iwa/lib/session.mjs serves each run so).
+export function writeIwa(outDir, { name, version, files, shell, config, localNetwork = false, multicast = false }) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const f of files) copyFileSync(f, join(outDir, basename(f)));
+  for (const f of readdirSync(shell)) copyFileSync(join(shell, f), join(outDir, f));
+  if (config) writeFileSync(join(outDir, 'socket-iwa.json'), JSON.stringify(config, null, 2) + '\n');
+  return writeAppFiles(outDir, { name, version, localNetwork, multicast });
 }
 
 // The IWA of an Emscripten program; `args` is the argv its page runs with.
@@ -43,6 +51,6 @@ export function layoutIwa(input, outDir, { name, version, args = [], localNetwor
   const { js, files } = programFiles(input);
   return writeIwa(outDir, {
     name: name || basename(js, '.js'), version, files, shell: PROGRAM_SHELL,
-    config: { program: `/${basename(js)}`, args }, localNetwork, multicast,
+    config: { program: basename(js), args }, localNetwork, multicast,
   });
 }

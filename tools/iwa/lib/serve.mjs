@@ -29,15 +29,26 @@ export function mimeType(path) {
   return TYPES[extname(path).toLowerCase()] || 'application/octet-stream';
 }
 
-// Serves `root` on 127.0.0.1 at an ephemeral port. Resolves to {url, port, close}.
-export function serveDirectory(root, { onRequest = () => {} } = {}) {
+// Serves `root` on 127.0.0.1 at an ephemeral port, and each directory in
+// `mounts` (path prefix such as '/runs/3/' -> directory) under its prefix;
+// the caller may add and remove mounts while serving (one app, many runs).
+// Resolves to {url, port, close}.
+export function serveDirectory(root, { onRequest = () => {}, mounts = new Map() } = {}) {
   const server = createServer(async (req, res) => {
     const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-store' };
     let path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
     if (path.endsWith('/')) path += 'index.html';
-    const file = normalize(join(root, path));
     onRequest(req.method, path);
-    if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    let dir = root;
+    for (const [prefix, mounted] of mounts) {
+      if (path.startsWith(prefix)) {
+        dir = mounted;
+        path = path.slice(prefix.length - 1);
+        break;
+      }
+    }
+    const file = normalize(join(dir, path));
+    if (file !== dir && !file.startsWith(dir.endsWith(sep) ? dir : dir + sep)) {
       res.writeHead(403, headers).end();
       return;
     }

@@ -2,9 +2,11 @@
 // its stdout/stderr on the page and reports them, and its end, to a driver
 // (tools/iwa-run) through the CDP binding __socketIwaReport when present.
 //
-//   /                      runs with the argv in socket-iwa.json
-//   /?arg=a&arg=b          runs with argv a b
-//   /?driver               waits for the driver to call socketIwaStart(args)
+//   ./                     runs with the argv in socket-iwa.json
+//   ./?arg=a&arg=b         runs with argv a b
+//   ./?driver              waits for the driver to call socketIwaStart(args)
+//
+// Paths are relative: the driver serves each run's files under a prefix.
 //
 // IWAs enforce Trusted Types: the one policy here lets the runtime load
 // scripts of this origin only (the program, and its workers in thread builds).
@@ -54,7 +56,7 @@ addEventListener('unhandledrejection', (e) => {
 });
 
 async function config() {
-  const response = await fetch('/socket-iwa.json');
+  const response = await fetch('socket-iwa.json');
   return response.json();
 }
 
@@ -87,15 +89,39 @@ function watchExits() {
     g.callMain = (...args) => {
       const whenLoopEnds = () => {
         if (finished) return;
-        // A main loop, or work that holds the runtime (PROXY_TO_PTHREAD's main thread).
+        // A main loop, or work that holds the runtime.
         if (g.MainLoop?.func || g.runtimeKeepaliveCounter > 0) setTimeout(whenLoopEnds, 20);
         else finish({ status: g.EXITSTATUS ?? 0 });
       };
       const ret = callMain(...args);
-      Promise.resolve(ret).then(whenLoopEnds, () => {});
+      if (typeof g.__emscripten_proxy_main === 'function') watchProxiedMain();
+      else Promise.resolve(ret).then(whenLoopEnds, () => {});
       return ret;
     };
   }
+}
+
+// PROXY_TO_PTHREAD: callMain started main() on a pthread and holds the
+// runtime until exit() (which quit_ above sees). A main() that returns while
+// something keeps its thread alive (a main loop it later cancels) ends that
+// thread without exit(): the runtime returns its worker to the pool, which is
+// also what lets Node.js end the process, with status 0. That is the end.
+function watchProxiedMain() {
+  const pthreads = globalThis.PThread;
+  // The only thread so far: callMain just created it.
+  const [worker] = Object.values(pthreads?.pthreads ?? {});
+  if (!worker) return;
+  const mainThread = worker.pthread_ptr;
+  const returnWorkerToPool = pthreads.returnWorkerToPool;
+  pthreads.returnWorkerToPool = (w) => {
+    const ended = w === worker && w.pthread_ptr === mainThread;
+    returnWorkerToPool(w);
+    if (ended) {
+      pthreads.returnWorkerToPool = returnWorkerToPool;
+      // An exit() proxied from another thread may still be queued: let it win.
+      setTimeout(() => finish({ status: 0 }), 50);
+    }
+  };
 }
 
 function start(program, args) {

@@ -34,7 +34,7 @@ test('the IWA directory holds the program, the shell and the manifest, and nothi
   const manifest = JSON.parse(readFileSync(join(out, '.well-known', 'manifest.webmanifest'), 'utf8'));
   assert.equal(manifest.name, 'app');
   assert.ok(manifest.version);
-  assert.deepEqual(JSON.parse(readFileSync(join(out, 'socket-iwa.json'), 'utf8')), { program: '/app.js', args: ['a', 'b'] });
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'socket-iwa.json'), 'utf8')), { program: 'app.js', args: ['a', 'b'] });
 });
 
 test('a missing program is an error that names it', () => {

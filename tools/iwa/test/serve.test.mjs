@@ -43,3 +43,27 @@ test('serves with COOP, COEP, CORP and the right types on 127.0.0.1', async () =
     await server.close();
   }
 });
+
+test('a mounted directory is served under its prefix, while mounted, and not beyond it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'iwa-serve-'));
+  const run = mkdtempSync(join(tmpdir(), 'iwa-serve-run-'));
+  writeFileSync(join(root, 'icon.png'), 'root');
+  writeFileSync(join(run, 'app.js'), 'run');
+  const mounts = new Map();
+  const server = await serveDirectory(root, { mounts });
+  const text = async (path) => {
+    const r = await fetch(server.url + path, { signal: AbortSignal.timeout(5000) });
+    return `${r.status} ${await r.text()}`;
+  };
+  try {
+    assert.equal(await text('/runs/1/app.js'), '404 not found\n');
+    mounts.set('/runs/1/', run);
+    assert.equal(await text('/runs/1/app.js'), '200 run');
+    assert.equal(await text('/icon.png'), '200 root');
+    assert.equal(await rawStatus(server.url, '/runs/1/a%2F..%2F..%2Ficon.png'), 403);
+    mounts.delete('/runs/1/');
+    assert.equal(await text('/runs/1/app.js'), '404 not found\n');
+  } finally {
+    await server.close();
+  }
+});
