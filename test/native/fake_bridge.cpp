@@ -136,7 +136,7 @@ void _dsock_js_close(uint32_t id, int abort) {
   record("close", id).abort = abort;
 }
 
-int _dsock_js_fd_open(void) { return bridge().next_fd++; }
+int _dsock_js_fd_open(int) { return bridge().next_fd++; }
 
 // The non-socket fd paths are not exercised natively; they fail plainly.
 int _dsock_js_fs_fd_read(int, const void*, size_t, size_t*) { return 8; }

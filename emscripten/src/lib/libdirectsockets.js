@@ -21,8 +21,9 @@
 //  - reports every outcome through the core's _dsock_on_* exports
 //    (called here as __dsock_on_*, Emscripten's naming of C exports), and
 //  - under JSPI, suspends a waiting call until the next event.
-// Socket fds are ordinary streams in the filesystem's fd table (S_IFSOCK
-// nodes on a mount of their own), so fds never collide with files.
+// Socket fds (and the core's pipes and epoll instances) are ordinary streams
+// in the filesystem's fd table (nodes on a mount of their own), so fds never
+// collide with files.
 //
 // The browser gives no detail for most failures ("Network Error."), so the
 // errno chosen for one is the likeliest cause for the call that failed.
@@ -43,13 +44,14 @@ var LibraryDirectSockets = {
     mount(mount) {
       return FS.createNode(null, '/', {{{ cDefs.S_IFDIR | 0o777 }}}, 0);
     },
-    // What the filesystem itself may do with a socket stream; reads, writes
-    // and readiness go through the core, never through here.
+    // What the filesystem itself may do with a stream of the core's
+    // (socket, pipe end, epoll instance); reads, writes and readiness go
+    // through the core, never through here.
     stream_ops: {
       getattr(stream) {
         var time = new Date(0);
         return {
-          dev: 1, ino: stream.node.id, mode: {{{ cDefs.S_IFSOCK }}} | 0o777,
+          dev: 1, ino: stream.node.id, mode: stream.node.mode,
           nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0,
           atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
         };
@@ -277,10 +279,11 @@ var LibraryDirectSockets = {
 
   _dsock_js_can_block: () => {{{ ASYNCIFY ? 1 : 0 }}},
 
-  _dsock_js_fd_open: () => {
+  _dsock_js_fd_open: (mode) => {
     try {
-      var name = `socket[${DSOCK.nextName++}]`;
-      var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      var kind = FS.isSocket(mode) ? 'socket' : FS.isFIFO(mode) ? 'pipe' : 'eventpoll';
+      var name = `${kind}[${DSOCK.nextName++}]`;
+      var node = FS.createNode(DSOCK.root, name, mode, 0);
       node.fds = 1;
       return FS.createStream({
         path: name,
