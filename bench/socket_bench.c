@@ -5,7 +5,11 @@
 //   socket_bench pingpong PORT SECONDS     32-byte round trips
 //   socket_bench bulk PORT MIB             send MIB MiB of the pattern
 //   socket_bench udp PORT SIZE COUNT       COUNT datagrams of SIZE bytes
-// Results go to stdout as one JSON object; the peer measures what it receives.
+//   socket_bench accept COUNT SECONDS      listen on loopback, print {"port": N},
+//                                          accept and close up to COUNT
+//                                          connections the peer makes
+// Results go to stdout as one JSON object on the last line; the peer measures
+// what it receives, the client what it accepts.
 #include "bench_common.h"
 
 static int tcp_connect(int port) {
@@ -94,6 +98,12 @@ static void bulk(int port, long mib) {
     send_all(fd, pattern + sent % PATTERN_CYCLE, n);
     sent += n;
   }
+  // The sink says "k" once it has every byte; wait for that (bounded) so the
+  // program does not end, and a browser shut down, with data still on its way.
+  struct pollfd p = {fd, POLLIN, 0};
+  char ack;
+  if (poll(&p, 1, 5000) <= 0 || recv(fd, &ack, 1, 0) != 1)
+    fprintf(stderr, "bulk: the sink did not confirm every byte\n");
   close(fd);
   printf("{\"bytes\": %llu, \"seconds\": %.3f}\n", (unsigned long long)sent,
          now_seconds() - start);
@@ -119,14 +129,49 @@ static void udp(int port, int size, long count) {
       wait_for(fd, POLLOUT);
     }
   }
-  // A last marker tells the peer the burst is over.
+  // End markers tell the peer the burst is over, until it answers one (it
+  // has counted by then) or 1 s passed.
   memset(buf, 0xff, sizeof(int64_t));
-  for (int i = 0; i < 20; i++) {
+  for (int i = 0; i < 50; i++) {
     send(fd, buf, (size_t)size, 0);
-    usleep(5000);
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0)
+      break;
   }
   close(fd);
   printf("{\"sent\": %ld, \"seconds\": %.3f}\n", count, now_seconds() - start);
+}
+
+// Accepted connections per second, timed from the first accept to the last.
+static void accept_rate(long count, double seconds) {
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  if (lfd < 0)
+    die("socket");
+  struct sockaddr_in sa = loopback(0);
+  socklen_t len = sizeof sa;
+  if (bind(lfd, (struct sockaddr*)&sa, sizeof sa) < 0 || listen(lfd, 128) < 0 ||
+      getsockname(lfd, (struct sockaddr*)&sa, &len) < 0)
+    die("listen");
+  set_nonblocking(lfd);
+  printf("{\"port\": %d}\n", ntohs(sa.sin_port));
+  fflush(stdout);
+  long accepted = 0;
+  double first = 0, last = 0;
+  while (accepted < count && (!accepted || last - first < seconds)) {
+    int fd = accept(lfd, NULL, NULL);
+    if (fd < 0) {
+      if (errno != EAGAIN)
+        die("accept");
+      wait_for(lfd, POLLIN);
+      continue;
+    }
+    last = now_seconds();
+    if (!accepted++)
+      first = last;
+    close(fd);
+  }
+  close(lfd);
+  printf("{\"accepted\": %ld, \"seconds\": %.4f}\n", accepted, last - first);
 }
 
 int main(int argc, char** argv) {
@@ -136,8 +181,11 @@ int main(int argc, char** argv) {
     bulk(atoi(argv[2]), atol(argv[3]));
   else if (argc >= 5 && !strcmp(argv[1], "udp"))
     udp(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
+  else if (argc >= 4 && !strcmp(argv[1], "accept"))
+    accept_rate(atol(argv[2]), atof(argv[3]));
   else {
-    fprintf(stderr, "usage: %s pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT\n",
+    fprintf(stderr,
+            "usage: %s pingpong PORT SECONDS | bulk PORT MIB | udp PORT SIZE COUNT | accept COUNT SECONDS\n",
             argv[0]);
     return 2;
   }

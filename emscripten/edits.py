@@ -57,7 +57,10 @@ class libdirectsockets(DebugLibrary, MTLibrary):
   def can_use(self):
     return super().can_use() and settings.DIRECT_SOCKETS
 '''),
+    # Before musl's libsockets: the core's getaddrinfo, freeaddrinfo and
+    # gethostbyname family must be the ones the linker takes.
     dict(path='tools/system_libs.py',
          anchor="  if settings.PROXY_POSIX_SOCKETS:\n    add_library('libsockets_proxy')\n  else:\n    add_library('libsockets')\n",
+         where='before',
          text="  if settings.DIRECT_SOCKETS:\n    add_library('libdirectsockets')\n"),
 ]

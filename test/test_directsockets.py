@@ -17,6 +17,7 @@ import socket
 import socketserver
 import struct
 import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -82,6 +83,32 @@ def tcp_server(handler, host='127.0.0.1'):
     thread.join()
 
 
+@contextmanager
+def udp_echo_server(host='127.0.0.1'):
+  """A loopback UDP server echoing each datagram; yields its port."""
+  sock = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET, socket.SOCK_DGRAM)
+  sock.bind((host, 0))
+  sock.settimeout(0.2)
+  stop = threading.Event()
+
+  def serve():
+    while not stop.is_set():
+      try:
+        data, addr = sock.recvfrom(65536)
+      except OSError:
+        continue
+      sock.sendto(data, addr)
+
+  thread = threading.Thread(target=serve, daemon=True)
+  thread.start()
+  try:
+    yield sock.getsockname()[1]
+  finally:
+    stop.set()
+    thread.join()
+    sock.close()
+
+
 class ResetHandler(socketserver.BaseRequestHandler):
   """Reads a byte (so the client knows it is connected), sends 4, then aborts
   the connection: SO_LINGER {1, 0}, then close (a RST)."""
@@ -108,6 +135,76 @@ def closed_port(host='127.0.0.1'):
   yield [str(port)]
 
 
+# Multicast is tested across network namespaces of the test's own, never on
+# the host's network (a join there would send membership reports to the
+# LAN): 'a' for the peer, 'b' for the program, a veth pair between them.
+MULTICAST_NETNS = {
+  'a': ['ip link set lo up',
+        'ip link add mc0 type veth peer name mc1',
+        'ip link set mc1 netns {b}',
+        'ip addr add 10.77.0.1/24 dev mc0',
+        'ip addr add 10.77.0.3/24 dev mc0',
+        'ip -6 addr add fd77::1/64 dev mc0 nodad',
+        'ip -6 addr add fd77::3/64 dev mc0 nodad',
+        'ip link set mc0 up',
+        'ip route add 224.0.0.0/4 dev mc0'],
+  'b': ['ip link set lo up',
+        'ip addr add 10.77.0.2/24 dev mc1',
+        'ip -6 addr add fd77::2/64 dev mc1 nodad',
+        'ip link set mc1 up',
+        'ip route add default via 10.77.0.1',
+        'ip route add 224.0.0.0/4 dev mc1'],
+}
+
+
+@contextmanager
+def multicast_namespaces():
+  """Makes network namespaces 'a' (10.77.0.1, 10.77.0.3, fd77::1, fd77::3)
+  and 'b' (10.77.0.2, fd77::2) joined by a veth pair that carries their
+  multicast (IPv6 multicast routes come with the interfaces), and yields a
+  command prefix that runs a command in each. They are removed afterwards.
+  Where they cannot be made (not root, no iproute2), the test fails saying
+  why. `ip netns exec` needs a mount namespace with / a mount point, which a
+  chroot lacks: commands enter a namespace with nsenter instead."""
+  tools = {name: shutil.which(name) for name in ('ip', 'nsenter')}
+  missing = [name for name, path in tools.items() if not path]
+  if missing:
+    raise AssertionError(f'multicast tests need {" and ".join(missing)} (iproute2, util-linux) to make network namespaces')
+  names = {ns: f'siwa-mc{os.getpid()}{ns}' for ns in MULTICAST_NETNS}
+  enter = {ns: [tools['nsenter'], f'--net=/run/netns/{name}'] for ns, name in names.items()}
+  made = []
+  try:
+    try:
+      for name in names.values():
+        subprocess.run([tools['ip'], 'netns', 'add', name], check=True, capture_output=True, text=True)
+        made.append(name)
+      for ns, commands in MULTICAST_NETNS.items():
+        for command in commands:
+          subprocess.run(enter[ns] + command.format(**names).split(), check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as e:
+      raise AssertionError(f'cannot make the network namespaces of the multicast tests (they need root, '
+                           f'iproute2 and veth): {" ".join(e.cmd)}: {e.stderr.strip()}') from None
+    yield enter['a'], enter['b']
+  finally:
+    for name in made:
+      subprocess.run([tools['ip'], 'netns', 'delete', name], capture_output=True)
+
+
+@contextmanager
+def multicast_peer(netns):
+  """Runs multicast_peer.py in a namespace; yields its control port."""
+  port = 47000
+  peer = subprocess.Popen(netns + [sys.executable, source('multicast_peer.py'), str(port)],
+                          stdout=subprocess.PIPE, text=True)
+  try:
+    if peer.stdout.readline() != 'ready\n':
+      raise AssertionError(f'multicast_peer.py did not start (exit status {peer.wait()})')
+    yield port
+  finally:
+    peer.kill()
+    peer.wait()
+
+
 class directsockets(RunnerCore):
   def setUp(self):
     super().setUp()
@@ -124,12 +221,13 @@ class directsockets(RunnerCore):
       flags = [f for f in flags if f != '-sJSPI']
     self.cflags += flags
 
-  def run_native(self, src, args, defines):
-    """Builds src with the host compiler and runs it: (exit code, output)."""
+  def run_native(self, src, args, defines, prefix=()):
+    """Builds src with the host compiler and runs it (after the command
+    `prefix`, if any): (exit code, output)."""
     exe = self.in_dir('native_' + os.path.splitext(os.path.basename(src))[0])
     self.run_process([NATIVE_CC, src, '-o', exe] + defines)
     # Unbuffered: some programs leave through _exit().
-    proc = subprocess.run(['stdbuf', '-o0', exe] + args, stdout=subprocess.PIPE,
+    proc = subprocess.run(list(prefix) + ['stdbuf', '-o0', exe] + args, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=60)
     return proc.returncode, proc.stdout
 
@@ -168,6 +266,23 @@ class directsockets(RunnerCore):
       self.run_js(js, args=args, interleaved_output=False)
       wasm_out = read_file(self.in_dir('stdout'))
     self.assertEqual(native_out, wasm_out)
+
+  def run_identical_in_netns(self, netns, flags, src, args):
+    """run_identical, with both runs in the network namespace `netns` (a
+    command prefix). The wasm build runs under Node, or in Chromium with the
+    direct-sockets-multicast permission in the browser class (a Chromium
+    started in the namespace); never through run_js, whose engine the
+    browser class replaces."""
+    native_rc, native_out = self.run_native(src, args, [], prefix=netns)
+    self.assertEqual(native_rc, 0, f'native run failed:\n{native_out}')
+    self.assertTrue(native_out.endswith('done\n'), native_out)
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(src)
+    engine = getattr(self, 'netns_browser_engine', None) or self.get_engine_with_args(config.NODE_JS_TEST)
+    wasm = subprocess.run(netns + engine + [js] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    self.assertEqual(wasm.returncode, 0, f'wasm run failed:\n{wasm.stdout}{wasm.stderr}')
+    self.assertEqual(native_out, wasm.stdout)
 
   # Emscripten's own socket programs (test/sockets), unmodified, with the
   # loopback peers upstream's NODERAWSOCKETS tests give them, run
@@ -362,11 +477,38 @@ class directsockets(RunnerCore):
     self.run_identical(flags, source('fd_ops.c'))
 
   @parameterized(WITH_THREADS)
+  def test_fd_release(self, flags):
+    self.run_differential(flags, source('fd_release.c'))
+
+  @parameterized(WITH_THREADS)
   def test_sockopts(self, flags):
     self.run_identical(flags, source('sockopts.c'))
 
   # Blocking calls wait only under JSPI or on a pthread; in event-loop mode
   # they return EAGAIN/EINPROGRESS by design, so these two skip it.
+
+  # Name resolution (getaddrinfo, getnameinfo, gethostbyname): glibc's
+  # results and EAI_* codes for numeric hosts, services, localhost and bad
+  # input; a hosts file in the program's filesystem; placeholders for the
+  # browser's resolver.
+
+  def test_getaddrinfo(self):
+    self.run_identical([], source('getaddrinfo.c'))
+
+  def test_hosts_file(self):
+    shutil.copy(source('hosts_file.txt'), 'hosts_file.txt')
+    self.cflags += ['--embed-file', 'hosts_file.txt@/etc/hosts']
+    self.do_runf(source('hosts_file.c'), 'done\n')
+
+  @parameterized(BLOCKING_MODES)
+  def test_browser_resolver(self, flags):
+    # A name the program's hosts table lacks goes to the Direct Sockets
+    # implementation: Node's resolves through the image's /etc/hosts, where
+    # ip6-localhost is ::1 (and, asked for IPv4, glibc gives 127.0.0.1).
+    with tcp_server(EchoHandler) as port4, tcp_server(EchoHandler, '::1') as port6, \
+         udp_echo_server() as port_udp:
+      self.run_mode(flags, source('browser_resolver.c'),
+                    args=[str(port4), str(port6), str(port_udp), 'ip6-localhost'])
 
   @parameterized(BLOCKING_MODES)
   def test_blocking(self, flags):
@@ -400,6 +542,85 @@ class directsockets(RunnerCore):
   @parameterized(WITH_THREADS)
   def test_v4mapped(self, flags):
     self.run_identical(flags, source('v4mapped.c'))
+
+  # Multicast options on loopback alone (no group is joined).
+  @parameterized(WITH_THREADS)
+  def test_multicast_options(self, flags):
+    self.run_identical(flags, source('multicast_options.c'))
+
+  # Without the direct-sockets-multicast permission (emulated under Node by
+  # multicast_denied.mjs; in Chromium the app does not ask for it) multicast
+  # fails with EACCES, and the bridge says why.
+  @parameterized(WITH_THREADS)
+  def test_multicast_denied(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_denied.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_denied.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('need the direct-sockets-multicast permission', out)
+    self.assertContained('joining a multicast group needs the direct-sockets-multicast permission', out)
+
+  # A browser without source-specific multicast (emulated by
+  # multicast_no_ssm.mjs): a source-specific join fails with ENOPROTOOPT
+  # rather than join the group from every source.
+  @parameterized(WITH_THREADS)
+  def test_multicast_no_ssm(self, flags):
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    js = self.build(source('multicast_no_ssm.c'))
+    out = self.run_js(js, engine=config.NODE_JS_TEST + ['--import', source('multicast_no_ssm.mjs')])
+    self.assertContained('done\n', out)
+    self.assertContained('source-specific multicast is not available in this browser', out)
+
+  # Multicast for real, between network namespaces of the test's own.
+  @parameterized(WITH_THREADS)
+  def test_multicast(self, flags):
+    with multicast_namespaces() as (ns_a, ns_b), multicast_peer(ns_a) as port:
+      self.run_identical_in_netns(ns_b, flags, source('multicast.c'), [str(port)])
+
+  # Pipes, socketpairs and epoll, which the core keeps itself (alongside
+  # sockets in the same fd table and readiness model).
+
+  @parameterized(WITH_THREADS)
+  def test_pipe(self, flags):
+    self.run_identical(flags, source('pipe.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_socketpair(self, flags):
+    self.run_identical(flags, source('socketpair.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_socketpair_io(self, flags):
+    self.run_identical(flags, source('socketpair_io.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_epoll(self, flags):
+    self.run_identical(flags, source('epoll.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_epoll_tcp(self, flags):
+    self.run_identical(flags, source('epoll_tcp.c'))
+
+  @parameterized(WITH_THREADS)
+  def test_local_limits(self, flags):
+    # What pipes and socketpairs here cannot do as Linux does fails with an
+    # errno; compared with a fixed output, as test_wasm_only is.
+    self.use_mode(flags + ['-sEXIT_RUNTIME'])
+    self.run_js(self.build(source('local_limits.c')), interleaved_output=False)
+    self.assertEqual(read_file(source('local_limits.out')), read_file(self.in_dir('stdout')))
+
+  @parameterized(BLOCKING_MODES)
+  def test_epoll_block(self, flags):
+    self.run_identical(flags, source('epoll_block.c'))
+
+  @parameterized({
+    'proxy_to_pthread': ([],),
+    'proxy_to_pthread_jspi': (['-sJSPI'],),
+  })
+  def test_epoll_threads(self, flags):
+    # Threads blocked in epoll_wait, read, write, recv and send, woken by
+    # other threads and by the network.
+    self.run_identical(flags + ['-pthread', '-sPROXY_TO_PTHREAD', '-sPTHREAD_POOL_SIZE=4'],
+                       source('epoll_threads.c'))
 
 # ---------------------------------------------------------------------------
 # The same tests in Chromium: each program runs as an Isolated Web App in
@@ -456,7 +677,9 @@ class BrowserService:
 
 class directsockets_browser(directsockets):
   # Checks of the toolchain or of Node, not of the program in a browser.
-  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings')
+  # (test_multicast_no_ssm emulates a browser without source-specific
+  # multicast; tools/iwa-run --multicast turns Chromium's on.)
+  NOT_IN_BROWSER = ('test_without_api', 'test_incompatible_settings', 'test_multicast_no_ssm')
   service = None
   service_error = None
 
@@ -499,6 +722,8 @@ class directsockets_browser(directsockets):
     # ends with the runner's explanation.
     timeout = os.environ.get('SOCKET_IWA_BROWSER_TIMEOUT', '90')
     self.browser_engine = [cls.runner, '--service', cls.service.socket, '--timeout', timeout]
+    # A Chromium of its own, for programs run inside a network namespace.
+    self.netns_browser_engine = [cls.runner, '--local-network', '--multicast', '--timeout', timeout]
 
   def run_js(self, filename, engine=None, args=None, **kwargs):
     return super().run_js(filename, engine=self.browser_engine, args=args, **kwargs)

@@ -7,6 +7,10 @@
 //  - There is no abortive close (RST), no urgent data, no empty datagram.
 //  - EALREADY: Linux completes a loopback handshake inside connect(), so a
 //    second connect() natively never finds the first one pending.
+//  - Multicast: the browser joins groups on the interface it picks, joins no
+//    IPv4 group on an IPv6 socket, excludes no source, takes no zero source,
+//    and fixes the multicast TTL, loopback and address sharing when it
+//    builds the UDPSocket. (No group is joined here.)
 #include "check.h"
 
 #include <netinet/tcp.h>
@@ -61,6 +65,32 @@ static int test(void) {
   EXPECT_EQ("recv", recv(u1, buf, sizeof buf, 0), 5);
   close(u1);
   close(u2);
+
+  u1 = socket(AF_INET, SOCK_DGRAM, 0);
+  struct ip_mreq on_lo = {{htonl(0xef4d0001)}, {htonl(INADDR_LOOPBACK)}};
+  EXPECT_ERR("IP_ADD_MEMBERSHIP on 127.0.0.1", setsockopt(u1, IPPROTO_IP, IP_ADD_MEMBERSHIP, &on_lo, sizeof on_lo), ENOPROTOOPT);
+  struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+  EXPECT_ERR("IP_MULTICAST_IF 127.0.0.1", setsockopt(u1, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof lo), ENOPROTOOPT);
+  EXPECT_ERR("IP_MULTICAST_ALL 0", set(u1, IPPROTO_IP, IP_MULTICAST_ALL, 0), ENOPROTOOPT);
+  struct ip_mreq_source block = {{htonl(0xef4d0001)}, {INADDR_ANY}, {htonl(0x0a000001)}};
+  EXPECT_ERR("IP_BLOCK_SOURCE", setsockopt(u1, IPPROTO_IP, IP_BLOCK_SOURCE, &block, sizeof block), ENOPROTOOPT);
+  struct ip_mreq_source zero_source = {{htonl(0xe84d0001)}, {INADDR_ANY}, {INADDR_ANY}};
+  EXPECT_ERR("IP_ADD_SOURCE_MEMBERSHIP from 0.0.0.0", setsockopt(u1, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, &zero_source, sizeof zero_source), EINVAL);
+  len1 = loopback(AF_INET, 0, &a1);
+  CHECK(bind(u1, (struct sockaddr*)&a1, len1) == 0);
+  EXPECT_ERR("IP_MULTICAST_TTL 4 once bound", set(u1, IPPROTO_IP, IP_MULTICAST_TTL, 4), EINVAL);
+  EXPECT_ERR("IP_MULTICAST_LOOP 0 once bound", set(u1, IPPROTO_IP, IP_MULTICAST_LOOP, 0), EINVAL);
+  EXPECT_ERR("SO_REUSEADDR 1 once bound", set(u1, SOL_SOCKET, SO_REUSEADDR, 1), EINVAL);
+  close(u1);
+  u1 = socket(AF_INET6, SOCK_DGRAM, 0);
+  struct ip_mreq group = {{htonl(0xef4d0001)}, {INADDR_ANY}};
+  EXPECT_ERR("IPv6 socket: IP_ADD_MEMBERSHIP", setsockopt(u1, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group), ENOPROTOOPT);
+  EXPECT_ERR("  IP_MULTICAST_TTL 3", set(u1, IPPROTO_IP, IP_MULTICAST_TTL, 3), ENOPROTOOPT);
+  EXPECT_ERR("  IPV6_MULTICAST_IF 1", set(u1, IPPROTO_IPV6, IPV6_MULTICAST_IF, 1), ENOPROTOOPT);
+  close(u1);
+  u1 = socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_ERR("TCP: SO_REUSEPORT 1", set(u1, SOL_SOCKET, SO_REUSEPORT, 1), ENOPROTOOPT);
+  close(u1);
   TASK_END;
 }
 

@@ -66,7 +66,7 @@ int _dsock_js_can_block(void) { return bridge().can_block; }
 
 void _dsock_js_tcp_connect(uint32_t id, const char* host, int port,
                            int send_buffer, int receive_buffer, int no_delay,
-                           int keep_alive_ms) {
+                           int keep_alive_ms, int dns_family) {
   fake::Call& c = record("tcp_connect", id);
   c.host = str(host);
   c.port = port;
@@ -74,6 +74,7 @@ void _dsock_js_tcp_connect(uint32_t id, const char* host, int port,
   c.receive_buffer = receive_buffer;
   c.no_delay = no_delay;
   c.keep_alive_ms = keep_alive_ms;
+  c.dns_family = dns_family;
 }
 
 void _dsock_js_tcp_listen(uint32_t id, const char* host, int port, int backlog,
@@ -107,7 +108,7 @@ void _dsock_js_send(uint32_t id, const void* buf, size_t len, int) {
 }
 
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
-                       const char* host, int port, int) {
+                       const char* host, int port, int, int dns_family) {
   auto* p = static_cast<const uint8_t*>(buf);
   // As the bridge does: an empty host is the last destination's.
   static std::map<uint32_t, std::string> last_host;
@@ -117,6 +118,16 @@ void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
   c.data.assign(p, p + len);
   c.host = last_host[id];
   c.port = port;
+  c.dns_family = dns_family;
+}
+
+int _dsock_js_membership(uint32_t id, int join, const char* group,
+                         const char* source) {
+  fake::Call& c = record("membership", id);
+  c.join = join;
+  c.host = str(group);
+  c.source = str(source);
+  return bridge().membership_result;
 }
 
 // As on Node.js: no floor under the send window.
@@ -127,7 +138,7 @@ void _dsock_js_close(uint32_t id, int abort) {
   record("close", id).abort = abort;
 }
 
-int _dsock_js_fd_open(void) { return bridge().next_fd++; }
+int _dsock_js_fd_open(int) { return bridge().next_fd++; }
 
 // The non-socket fd paths are not exercised natively; they fail plainly.
 int _dsock_js_fs_fd_read(int, const void*, size_t, size_t*) { return 8; }

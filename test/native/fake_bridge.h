@@ -25,6 +25,9 @@ struct Call {
   int backlog = 0, ipv6_only = 0, reuse_address = 0;
   int multicast_ttl = 0, multicast_loop = 0;
   int abort = 0;
+  int dns_family = 0; // tcp_connect / send_to: 4 or 6 when host is a name
+  int join = 0;              // membership: join (1) or leave (0) `host`
+  std::string source;        // membership: the source, empty for any
   std::vector<uint8_t> data; // send / send_to
 };
 
@@ -36,6 +39,8 @@ struct Bridge {
   int available = 1;
   int poll_fd_result = 0;
   int next_fd = 3;
+  // What _dsock_js_membership returns (0: the call started).
+  int membership_result = 0;
   int wakes = 0;
   int waits = 0;
   std::vector<double> wait_timeouts;

@@ -262,3 +262,38 @@ TEST_F(BlockingTest, MsgDontwaitOverridesBlocking) {
   EXPECT_EQ(send_bytes(*s, lock, "y", false, MSG_DONTWAIT), -EAGAIN);
   EXPECT_EQ(fake::bridge().waits, 0);
 }
+
+// A membership change waits for the browser's answer and returns its
+// refusal, so that a group is joined when setsockopt returns.
+TEST_F(BlockingTest, JoinWaitsForTheBrowser) {
+  auto s = udp();
+  Socket* p = s.get();
+  then([p] { p->on_open(ep("0.0.0.0", 5000), Endpoint()); });
+  ASSERT_EQ(s->bind(lock, ep("0.0.0.0", 5000)), 0);
+  ip_mreq m = {};
+  m.imr_multiaddr.s_addr = htonl(0xef010203); // 239.1.2.3
+  then([p] { p->on_membership(ENODEV); });
+  CoreLock* l = &lock;
+  EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l),
+            -ENODEV);
+  then([p] { p->on_membership(0); });
+  EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l), 0);
+  EXPECT_EQ(fake::bridge().waits, 3);
+  EXPECT_EQ(get_int(*s, SOL_SOCKET, SO_ERROR), 0);
+}
+
+// Groups joined before bind() are joined when bind() returns.
+TEST_F(BlockingTest, BindWaitsForEarlierJoins) {
+  auto s = udp();
+  Socket* p = s.get();
+  ip_mreq m = {};
+  m.imr_multiaddr.s_addr = htonl(0xef010203);
+  CoreLock* l = &lock;
+  EXPECT_EQ(s->setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m, l), 0);
+  EXPECT_EQ(fake::bridge().waits, 0); // no UDPSocket yet: nothing to wait for
+  then([p] { p->on_open(ep("0.0.0.0", 5000), Endpoint()); });
+  then([p] { p->on_membership(0); });
+  ASSERT_EQ(s->bind(lock, ep("0.0.0.0", 5000)), 0);
+  EXPECT_EQ(fake::count("membership", s->id()), 1u);
+  EXPECT_EQ(fake::bridge().waits, 2);
+}

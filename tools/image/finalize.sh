@@ -2,9 +2,10 @@
 # Runs inside the toolchain root: applies the project's overlay to a copy of
 # the pristine Emscripten tree, writes its config, installs the Node.js Direct
 # Sockets package, and pre-builds the system libraries the tests use.
-# The copy is made once per pristine tree; later runs re-apply the overlay in
-# place (the patcher only rewrites what changed), so a compile running in
-# another checkout meanwhile keeps its files.
+# The copy is made once per pristine tree and set of edits (emscripten/
+# edits.py); later runs re-apply the overlay in place (the patcher only
+# rewrites what changed), so a compile running in another checkout meanwhile
+# keeps its files.
 # Usage: finalize.sh PROJECT_DIR
 set -euo pipefail
 project=$1
@@ -12,8 +13,11 @@ upstream=/opt/socket-iwa/emscripten-upstream
 tree=/opt/socket-iwa/emscripten
 cache=/var/cache/emscripten-socket-iwa
 
+# An edit that changed cannot be re-applied over its old form: a new copy.
+edits=$(sha256sum "$project/emscripten/edits.py" | cut -d' ' -f1)
 if ! cmp -s "$upstream/emscripten-version.txt" "$tree/.socket-iwa-base" 2>/dev/null ||
-   [ "$upstream" -nt "$tree/.socket-iwa-base" ]; then
+   [ "$upstream" -nt "$tree/.socket-iwa-base" ] ||
+   [ "$(cat "$tree/.socket-iwa-edits" 2>/dev/null)" != "$edits" ]; then
   rm -rf "$tree.new"
   cp -a "$upstream" "$tree.new"
   # Debian's node finds Emscripten's JS dependencies (acorn, terser...) for
@@ -24,6 +28,7 @@ if ! cmp -s "$upstream/emscripten-version.txt" "$tree/.socket-iwa-base" 2>/dev/n
   mv "$tree.new" "$tree"
 fi
 python3 "$project/tools/patch-emscripten" "$tree"
+echo "$edits" >"$tree/.socket-iwa-edits"
 
 # The Node.js implementation of the Direct Sockets API, preloaded into every
 # node run of the test harness so -sDIRECT_SOCKETS programs find TCPSocket.

@@ -16,6 +16,4 @@ export const CHROMIUM_156_OBSERVED = {
   'tcp.writer-backpressure': {
     either: 'Chromium 156 resolves writes whose bytes it then drops (tcp.pipelined-writes-arrive-intact), so writer.ready may never stay pending against a peer that does not read; whether it does depends on when its Mojo pipe fills',
   },
-  'udp.multicast-controller':
-    "Chromium 156 says \"ipAddress is not a valid IPv4 or IPv6 address\" for joinGroup('not an ip'); the suite expects /not valid ipv4 or ipv6/ (direct-sockets-node's wording)",
 };

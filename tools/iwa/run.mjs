@@ -7,7 +7,8 @@
 //
 //   --local-network   let it reach loopback and private addresses (tests need
 //                     this for 127.0.0.1 peers)
-//   --multicast       grant the direct-sockets-multicast feature
+//   --multicast       grant the direct-sockets-multicast feature, and turn on
+//                     Chromium's source-specific multicast (off by default)
 //   --timeout S       give up after S seconds (default 60)
 //   --verbose         also print Chromium's log, console messages, progress
 //   --service PATH    run it in the Chromium of a running tools/iwa/service.mjs

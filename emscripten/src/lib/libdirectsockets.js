@@ -23,8 +23,9 @@
 //  - reports every outcome through the core's _dsock_on_* exports
 //    (called here as __dsock_on_*, Emscripten's naming of C exports), and
 //  - under JSPI, suspends a waiting call until the next event.
-// Socket fds are ordinary streams in the filesystem's fd table (S_IFSOCK
-// nodes on a mount of their own), so fds never collide with files.
+// Socket fds (and the core's pipes and epoll instances) are ordinary streams
+// in the filesystem's fd table (nodes on a mount of their own), so fds never
+// collide with files.
 //
 // The browser gives no detail for most failures ("Network Error."), so the
 // errno chosen for one is the likeliest cause for the call that failed.
@@ -48,22 +49,38 @@ var LibraryDirectSockets = {
     mount(mount) {
       return FS.createNode(null, '/', {{{ cDefs.S_IFDIR | 0o777 }}}, 0);
     },
-    // What the filesystem itself may do with a socket stream; reads, writes
-    // and readiness go through the core, never through here.
+    // What the filesystem itself may do with a stream of the core's
+    // (socket, pipe end, epoll instance); reads, writes and readiness go
+    // through the core, never through here.
     stream_ops: {
       getattr(stream) {
         var time = new Date(0);
         return {
-          dev: 1, ino: stream.node.id, mode: {{{ cDefs.S_IFSOCK }}} | 0o777,
+          dev: 1, ino: stream.node.id, mode: stream.node.mode,
           nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0,
           atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
         };
       },
-      close(stream) {},
+      // A socket's node is named in the filesystem's name table: it leaves
+      // with the socket's last fd, so closed sockets cost no memory.
+      dup(stream) {
+        stream.node.fds++;
+      },
+      close(stream) {
+        if (!--stream.node.fds) FS.hashRemoveNode(stream.node);
+      },
     },
+
+    // A name from a placeholder address (see placeholder.h) is resolved by
+    // the browser, for the records of the family the program asked for.
+    dnsQueryType: (family) => family == 6 ? 'ipv6' : 'ipv4',
 
     // The errno for a Direct Sockets failure, given the likeliest one.
     errnoOf(e, likely) {
+      // A name the browser's resolver could not resolve: no route to it.
+      if (e?.name === 'NetworkError' && /resolved/.test(e.message)) {
+        return {{{ cDefs.EHOSTUNREACH }}};
+      }
       switch (e?.name) {
         case 'InvalidAccessError':
         case 'NotAllowedError':
@@ -396,6 +413,27 @@ var LibraryDirectSockets = {
       }
     },
 
+    // Prints a message once per kind, for what the program's errno alone
+    // would not explain.
+    warnedKinds: {},
+    warnOnce(kind, message) {
+      if (DSOCK.warnedKinds[kind]) return;
+      DSOCK.warnedKinds[kind] = true;
+      err(message);
+    },
+
+    // Whether a MulticastController takes {sourceAddress}: Chromium reads
+    // that member only with its source-specific multicast feature, and
+    // without it would join the group from every source. Asked with a call
+    // that fails before it does anything (an empty group).
+    takesSourceAddress(controller) {
+      var read = false;
+      try {
+        controller.joinGroup('', {get sourceAddress() { read = true; return ''; }}).catch(() => {});
+      } catch (e) {}
+      return read;
+    },
+
     // Takes a record out of the table and lets its pumps end.
     forget(id) {
       var rec = DSOCK.objects.get(id);
@@ -424,10 +462,12 @@ var LibraryDirectSockets = {
 
   _dsock_js_can_block: () => {{{ ASYNCIFY ? 1 : 0 }}},
 
-  _dsock_js_fd_open: () => {
+  _dsock_js_fd_open: (mode) => {
     try {
-      var name = `socket[${DSOCK.nextName++}]`;
-      var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      var kind = FS.isSocket(mode) ? 'socket' : FS.isFIFO(mode) ? 'pipe' : 'eventpoll';
+      var name = `${kind}[${DSOCK.nextName++}]`;
+      var node = FS.createNode(DSOCK.root, name, mode, 0);
+      node.fds = 1;
       return FS.createStream({
         path: name,
         node,
@@ -442,8 +482,9 @@ var LibraryDirectSockets = {
   },
 
   _dsock_js_tcp_connect__deps: ['$UTF8ToString'],
-  _dsock_js_tcp_connect: (id, host, port, sendBuffer, receiveBuffer, noDelay, keepAliveMs) => {
+  _dsock_js_tcp_connect: (id, host, port, sendBuffer, receiveBuffer, noDelay, keepAliveMs, dnsFamily) => {
     var options = {noDelay: !!noDelay};
+    if (dnsFamily) options.dnsQueryType = DSOCK.dnsQueryType(dnsFamily);
     if (sendBuffer) options.sendBufferSize = sendBuffer;
     if (receiveBuffer) options.receiveBufferSize = receiveBuffer;
     if (keepAliveMs) options.keepAliveDelay = keepAliveMs;
@@ -481,9 +522,20 @@ var LibraryDirectSockets = {
     // Only what differs from the API's defaults (TTL 1, loopback on).
     if (multicastTtl != 1) options.multicastTimeToLive = multicastTtl;
     if (!multicastLoop) options.multicastLoopback = false;
+    var construct = () => {
+      try {
+        return new UDPSocket(options);
+      } catch (e) {
+        if (e.name == 'NotAllowedError' && (reuseAddress || multicastTtl != 1 || !multicastLoop)) {
+          DSOCK.warnOnce('multicast', `UDPSocket: ${e.message} (SO_REUSEADDR, SO_REUSEPORT and ` +
+                         'the multicast TTL and loopback options need the direct-sockets-multicast permission)');
+        }
+        throw e;
+      }
+    };
     var rec = {};
     // Datagrams sent before `opened` settles wait for it, in order.
-    rec.ready = DSOCK.open(id, rec, () => new UDPSocket(options), (info) => {
+    rec.ready = DSOCK.open(id, rec, construct, (info) => {
       if (rec.closed) {
         // Closed while opening: the datagrams sent meanwhile still go (Linux
         // sent them at sendto()), after this, and then the socket closes.
@@ -492,9 +544,47 @@ var LibraryDirectSockets = {
         rec.ready.then(() => rec.writer.close().catch(() => {}));
         return;
       }
+      rec.multicast = info.multicastController;
       DSOCK.opened(id, rec, info);
       DSOCK.pumpDatagrams(id, rec);
     }, {{{ cDefs.EADDRINUSE }}});
+  },
+
+  // One membership change at a time per socket (the core orders them): its
+  // outcome is reported back, while the socket is open.
+  _dsock_js_membership__deps: ['$UTF8ToString'],
+  _dsock_js_membership: (id, join, group, source) => {
+    var rec = DSOCK.objects.get(id);
+    var controller = rec?.multicast;
+    if (!controller) {
+      DSOCK.warnOnce('multicast-controller', 'UDPSocket has no multicastController: joining a multicast ' +
+                     'group needs the direct-sockets-multicast permission');
+      return -{{{ cDefs.EACCES }}};
+    }
+    var options = {};
+    source = UTF8ToString(source);
+    if (source) {
+      rec.sourceSpecific ??= DSOCK.takesSourceAddress(controller);
+      if (!rec.sourceSpecific) {
+        DSOCK.warnOnce('ssm', 'MulticastController takes no sourceAddress here: ' +
+                       'source-specific multicast is not available in this browser');
+        return -{{{ cDefs.ENOPROTOOPT }}};
+      }
+      options.sourceAddress = source;
+    }
+    group = UTF8ToString(group);
+    var done = (err) => rec.closed || __dsock_on_membership(id, err);
+    (join ? controller.joinGroup(group, options) : controller.leaveGroup(group, options)).then(
+      () => done(0),
+      (e) => {
+#if SOCKET_DEBUG
+        dbg(`directsockets: socket ${id}: ${join ? 'joinGroup' : 'leaveGroup'}(${group}${source ? ', ' + source : ''}) failed: ${e}`);
+#endif
+        // The browser says no more than "Network Error." for most refusals:
+        // for a join, no interface routes the group.
+        done(DSOCK.errnoOf(e, join ? {{{ cDefs.ENODEV }}} : {{{ cDefs.EADDRNOTAVAIL }}}));
+      });
+    return 0;
   },
 
   _dsock_js_send__deps: ['free'],
@@ -515,13 +605,17 @@ var LibraryDirectSockets = {
   _dsock_js_min_stream_window: () => DSOCK.guardWrites ? 4 * DSOCK.PIPE_BYTES : 0,
 
   _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
-  _dsock_js_send_to: (id, buf, len, host, port, owned) => {
+  _dsock_js_send_to: (id, buf, len, host, port, owned, dnsFamily) => {
     var rec = DSOCK.objects.get(id);
     if (!rec) return owned && _free(buf); // closed by another thread meanwhile
     // An empty host: the same destination as the last datagram.
-    if ({{{ makeGetValue('host', 0, 'i8') }}}) rec.destination = UTF8ToString(host);
+    if ({{{ makeGetValue('host', 0, 'i8') }}}) {
+      rec.destination = UTF8ToString(host);
+      rec.dnsQueryType = dnsFamily ? DSOCK.dnsQueryType(dnsFamily) : undefined;
+    }
     var message = {data: HEAPU8.slice(buf, buf + len),
                    remoteAddress: rec.destination, remotePort: port};
+    if (rec.dnsQueryType) message.dnsQueryType = rec.dnsQueryType;
     if (owned) _free(buf);
     // Sent or lost, the datagram no longer counts against the send window.
     var write = () => rec.writer.write(message).then(() => DSOCK.sent(id, rec, len), (e) => {
@@ -638,7 +732,7 @@ autoAddDeps(LibraryDirectSockets, '$DSOCK');
 // The core's exports and the helpers the bridge calls.
 LibraryDirectSockets.$DSOCK__deps.push(
   '$withStackSave', '$stringToUTF8OnStack',
-  '_dsock_on_open', '_dsock_on_error', '_dsock_on_sent', '_dsock_on_eof',
+  '_dsock_on_open', '_dsock_on_error', '_dsock_on_sent', '_dsock_on_eof', '_dsock_on_membership',
   '_dsock_on_rx_reserve', '_dsock_on_rx_commit', '_dsock_on_datagram_reserve',
   '_dsock_on_datagram_commit', '_dsock_on_accept');
 addToLibrary(LibraryDirectSockets);

@@ -2,6 +2,7 @@
 
 #include "bridge.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 
@@ -16,9 +17,26 @@ namespace {
 std::mutex core_mutex;
 // Threads blocked in socket calls sleep here (a futex in shared memory).
 std::condition_variable event_cv;
-// JS filesystem fds (pipes, ttys) change readiness on the main thread, where
-// no event reaches event_cv: a worker polling them re-checks this often.
+// Calls suspended in _dsock_js_wait (JSPI), counted under the core lock and
+// read after it is released. From a worker, waking them is a message to the
+// main thread, which is skipped when none waits (as for most pipe writes
+// between threads).
+std::atomic<int> js_waiters = 0;
+// JS filesystem fds (ttys, devices) change readiness on the main thread,
+// where no event reaches event_cv: a worker polling them re-checks this often.
 constexpr double kJsFdRecheckMs = 20;
+
+// Set by notify_waiters(); acted on by wake_waiters().
+thread_local bool wake_pending = false;
+
+void wake_waiters() {
+  if (!wake_pending)
+    return;
+  wake_pending = false;
+  event_cv.notify_all();
+  if (js_waiters || !on_worker())
+    _dsock_js_wake();
+}
 
 } // namespace
 
@@ -33,6 +51,16 @@ bool on_worker() {
 }
 
 CoreLock lock_core() { return CoreLock(core_mutex); }
+
+CoreLock::~CoreLock() {
+  if (owns_lock())
+    unlock();
+}
+
+void CoreLock::unlock() {
+  std::unique_lock<std::mutex>::unlock();
+  wake_waiters();
+}
 
 double now_ms() {
 #ifdef __EMSCRIPTEN__
@@ -53,6 +81,7 @@ bool can_block() {
 
 void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
                     int nwatch) {
+  wake_waiters(); // before this thread sleeps too
   double timeout = deadline_ms < 0 ? -1 : deadline_ms - now_ms();
   if (deadline_ms >= 0 && timeout < 0)
     timeout = 0;
@@ -65,14 +94,13 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
       event_cv.wait_for(lock, std::chrono::duration<double, std::milli>(timeout));
     return;
   }
+  js_waiters++;
   lock.unlock();
   _dsock_js_wait(timeout, watch, nwatch);
   lock.lock();
+  js_waiters--;
 }
 
-void notify_waiters() {
-  event_cv.notify_all();
-  _dsock_js_wake();
-}
+void notify_waiters() { wake_pending = true; }
 
 } // namespace directsockets

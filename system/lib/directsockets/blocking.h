@@ -11,7 +11,16 @@
 
 namespace directsockets {
 
-using CoreLock = std::unique_lock<std::mutex>;
+// The core's one lock. notify_waiters() under it takes effect when the lock
+// is released (or before its holder sleeps), so a woken thread does not
+// run straight into the lock its waker still holds.
+class CoreLock : public std::unique_lock<std::mutex> {
+public:
+  using std::unique_lock<std::mutex>::unique_lock;
+  CoreLock(CoreLock&&) = default;
+  ~CoreLock();
+  void unlock();
+};
 CoreLock lock_core();
 
 // Milliseconds on a monotonic clock.
@@ -24,10 +33,12 @@ bool can_block();
 bool on_worker();
 
 // Sleeps until notify_waiters(), the deadline (negative: none), or a change
-// of readiness on one of the non-socket fds in watch. Spurious wake-ups are
-// allowed: callers re-check their condition.
+// of readiness on one of the JS filesystem's fds in watch. Spurious wake-ups
+// are allowed: callers re-check their condition. Both run under the core
+// lock.
 void wait_for_event(CoreLock& lock, double deadline_ms,
                     const int* watch = nullptr, int nwatch = 0);
+// Wakes every waiter once the caller releases the core lock.
 void notify_waiters();
 
 // Timeout in ms (negative: forever) to an absolute deadline (negative: none).

@@ -55,6 +55,13 @@ void _dsock_on_eof(uint32_t id) {
 }
 
 EMSCRIPTEN_KEEPALIVE
+void _dsock_on_membership(uint32_t id, int err) {
+  auto lock = lock_core();
+  if (Socket* s = socket_by_id(id))
+    s->on_membership(err);
+}
+
+EMSCRIPTEN_KEEPALIVE
 uint8_t* _dsock_on_rx_reserve(uint32_t id, size_t* len) {
   auto lock = lock_core();
   *len = 0;

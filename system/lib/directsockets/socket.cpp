@@ -1,6 +1,9 @@
 #include "socket.h"
 
 #include "bridge.h"
+#include "iov.h"
+#include "placeholder.h"
+#include "sockopt.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,8 +27,6 @@ namespace {
 // Linux's defaults, as getsockopt reports them.
 constexpr int kTcpSndbuf = 16384, kTcpRcvbuf = 131072;
 constexpr int kUdpBuf = 212992;
-constexpr int kMinSndbuf = 4608, kMinRcvbuf = 2304;
-constexpr int kMaxBuf = 212992; // net.core.[rw]mem_max
 constexpr int kDefaultTtl = 64;  // net.ipv4.ip_default_ttl
 constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 // Bytes a stream socket lets the bridge hold in flight while SO_SNDBUF is
@@ -43,24 +44,6 @@ uint32_t next_id = 1;
 std::unordered_map<uint32_t, Socket*>& sockets_by_id() {
   static std::unordered_map<uint32_t, Socket*> table;
   return table;
-}
-
-size_t iov_total(const iovec* iov, int iovcnt) {
-  size_t total = 0;
-  for (int i = 0; i < iovcnt; i++)
-    total += iov[i].iov_len;
-  return total;
-}
-
-// Copies `src` into the iovec list; returns the bytes copied.
-size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
-  size_t done = 0;
-  for (int i = 0; i < iovcnt && done < len; i++) {
-    size_t n = std::min(iov[i].iov_len, len - done);
-    memcpy(iov[i].iov_base, src + done, n);
-    done += n;
-  }
-  return done;
 }
 
 // Handing bytes to the bridge. On the main thread the bridge copies them
@@ -91,14 +74,26 @@ bool bridge_send(uint32_t id, const uint8_t* data, size_t len) {
   return true;
 }
 
+// The text the bridge gets for a peer: the name behind a placeholder, and
+// the family of the records to ask for (4 or 6); else the address, and 0.
+int peer_text(const Endpoint& ep, std::string* out) {
+  int family;
+  if (placeholder_name(ep, out, &family))
+    return family == AF_INET ? 4 : 6;
+  char host[kHostLen];
+  ep.host(host);
+  *out = host;
+  return 0;
+}
+
 // A datagram: its bytes gathered, then the destination's text.
 bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
-                    const char* host, int port) {
+                    const char* host, int port, int dns_family) {
   bool owned = on_worker();
   if (!owned)
     run_queued_writes();
   if (!owned && iovcnt == 1) {
-    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0);
+    _dsock_js_send_to(id, iov[0].iov_base, total, host, port, 0, dns_family);
     return true;
   }
   size_t host_size = strlen(host) + 1;
@@ -110,43 +105,30 @@ bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
     memcpy(block + off, iov[i].iov_base, iov[i].iov_len);
   memcpy(block + total, host, host_size);
   _dsock_js_send_to(id, block, total, reinterpret_cast<char*>(block + total),
-                    port, owned);
+                    port, owned, dns_family);
   if (!owned)
     free(block);
   return true;
 }
 
-int get_int(const void* value, socklen_t len, int* out) {
-  if (!value || len < (socklen_t)sizeof(int))
+// The IPv4 level also takes an int option's value as one byte (Linux's
+// do_ip_setsockopt).
+int get_ip_int(const void* value, socklen_t len, int* out) {
+  if (len >= (socklen_t)sizeof(int))
+    return get_int(value, len, out);
+  if (!value || len < 1)
     return -EINVAL;
-  memcpy(out, value, sizeof(int));
+  *out = *static_cast<const unsigned char*>(value);
   return 0;
 }
 
-template <typename T> int put_value(const T& v, void* value, socklen_t* len) {
-  if (!value || !len)
-    return -EFAULT;
-  socklen_t n = std::min<socklen_t>(*len, sizeof(T));
-  memcpy(value, &v, n);
-  *len = n;
-  return 0;
-}
-
-double timeval_ms(const timeval& tv) {
-  if (tv.tv_sec < 0)
-    return 0; // Linux takes a negative timeout as "do not wait"
-  if (tv.tv_sec == 0 && tv.tv_usec == 0)
-    return -1; // zero means "no timeout"
-  return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
-}
-
-timeval ms_timeval(double ms) {
-  timeval tv = {0, 0};
-  if (ms >= 0) {
-    tv.tv_sec = static_cast<time_t>(ms / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms - tv.tv_sec * 1000.0) * 1000);
+// ... and gives one as a byte to a buffer shorter than an int, when it fits.
+int put_ip_int(int v, void* value, socklen_t* len) {
+  if (*len > 0 && *len < (socklen_t)sizeof(int) && v >= 0 && v <= 255) {
+    unsigned char byte = (unsigned char)v;
+    return put_value(byte, value, len);
   }
-  return tv;
+  return put_value(v, value, len);
 }
 
 } // namespace
@@ -178,7 +160,8 @@ int Socket::check_args(int family, int type, int protocol) {
 }
 
 Socket::Socket(int family, int type, int protocol)
-    : id_(next_id++), family_(family), type_(type), protocol_(protocol) {
+    : File(Kind::Socket), id_(next_id++), family_(family), type_(type),
+      protocol_(protocol) {
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
   rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
   local_ = endpoint_any(family);
@@ -277,12 +260,19 @@ int Socket::open_udp(CoreLock& lock, bool wait) {
   local_.host(host);
   state_ = State::Opening;
   _dsock_js_udp_open(id_, host, local_.port, sndbuf_set_ ? sndbuf_ : 0,
-                     rcvbuf_set_ ? rcvbuf_ : 0, v6only_ && local_.is_unspecified(),
-                     reuseaddr_,
-                     multicast_ttl_, multicast_loop_);
+                     rcvbuf_set_ ? rcvbuf_ : 0,
+                     v6only_ && local_.is_unspecified(),
+                     reuseaddr_ || reuseport_, multicast_ttl_, multicast_loop_);
   // Datagrams sent meanwhile queue in the bridge until it opens; failures
   // that nobody waits for surface through SO_ERROR and the next call.
   int r = wait_opened(lock, !(wait && can_block()), -1);
+  if (r == 0 && wait && can_block()) {
+    // Groups joined before bind() are joined when it returns, as on Linux
+    // (a join the browser refuses shows in SO_ERROR).
+    wait_until(
+        lock, [&] { return membership_ops_.empty() || state_ != State::Bound; },
+        -1);
+  }
   return r == -EINPROGRESS ? 0 : r;
 }
 
@@ -347,14 +337,15 @@ int Socket::connect(CoreLock& lock, const Endpoint& ep, bool nonblock) {
   }
   if (ep.is_v4_mapped() && v6only_)
     return -ENETUNREACH;
-  char host[kHostLen];
-  ep.host(host);
+  // A placeholder from getaddrinfo: the browser resolves its name.
+  std::string host;
+  int dns_family = peer_text(ep, &host);
   remote_ = ep;
   connected_ = true;
   state_ = State::Opening;
-  _dsock_js_tcp_connect(id_, host, ep.port, sndbuf_set_ ? sndbuf_ : 0,
+  _dsock_js_tcp_connect(id_, host.c_str(), ep.port, sndbuf_set_ ? sndbuf_ : 0,
                         rcvbuf_set_ ? rcvbuf_ : 0, nodelay_,
-                        keepalive_ ? keepidle_s_ * 1000 : 0);
+                        keepalive_ ? keepidle_s_ * 1000 : 0, dns_family);
   if (nonblock || !can_block()) {
     connect_unreported_ = true;
     return -EINPROGRESS;
@@ -436,7 +427,7 @@ int Socket::shutdown(int how) {
       _dsock_js_shutdown_write(id_);
     }
   }
-  notify_waiters();
+  changed();
   return 0;
 }
 
@@ -450,7 +441,8 @@ void Socket::close() {
   }
   state_ = State::Closed;
   accept_queue_.clear();
-  notify_waiters();
+  drop_membership_calls(); // the browser leaves the groups of a closed socket
+  changed();
 }
 
 // ---- Data ------------------------------------------------------------------
@@ -573,17 +565,21 @@ ssize_t Socket::send_datagram(CoreLock& lock, const iovec* iov, int iovcnt,
     return -EAGAIN;
   // The destination's text goes to the bridge only when it changes (an
   // empty host means "as last time"): most sockets talk to one peer.
-  char host[kHostLen] = "";
+  std::string host;
+  int dns_family = 0;
   if (!(dest == last_destination_)) {
+    dns_family = peer_text(dest, &host);
     // An IPv6 socket's UDPSocket is bound to an IPv6 address: it reaches an
     // IPv4 peer through the peer's v4-mapped form, not its IPv4 one.
-    if (family_ == AF_INET6 && dest.is_v4_mapped())
-      inet_ntop(AF_INET6, dest.addr, host, kHostLen);
-    else
-      dest.host(host);
+    if (!dns_family && family_ == AF_INET6 && dest.is_v4_mapped()) {
+      char text[kHostLen];
+      inet_ntop(AF_INET6, dest.addr, text, kHostLen);
+      host = text;
+    }
     last_destination_ = dest;
   }
-  if (!bridge_send_to(id_, iov, iovcnt, total, host, dest.port))
+  if (!bridge_send_to(id_, iov, iovcnt, total, host.c_str(), dest.port,
+                      dns_family))
     return -ENOBUFS;
   in_flight_ += total;
   return ssize_t(total);
@@ -779,6 +775,23 @@ int Socket::readable_bytes() const {
   return int(is_stream() ? rx_.size() : datagrams_.front_size());
 }
 
+int Socket::bytes_readable(int* n) const {
+  if (state_ == State::Listening)
+    return -EINVAL;
+  *n = readable_bytes();
+  return 0;
+}
+
+ssize_t Socket::read(CoreLock& lock, const iovec* iov, int iovcnt,
+                     bool nonblock) {
+  return recv(lock, iov, iovcnt, 0, nullptr, nullptr, nonblock);
+}
+
+ssize_t Socket::write(CoreLock& lock, const iovec* iov, int iovcnt,
+                      bool nonblock) {
+  return send(lock, iov, iovcnt, 0, nullptr, nonblock);
+}
+
 int Socket::local_address(Endpoint* ep) const {
   *ep = local_;
   return 0;
@@ -795,8 +808,7 @@ int Socket::peer_address(Endpoint* ep) const {
 int Socket::set_buffer(int name, int value) {
   // Linux caps the request at [wr]mem_max, doubles it (for bookkeeping
   // overhead) and reports that.
-  int floor = name == SO_SNDBUF ? kMinSndbuf : kMinRcvbuf;
-  int size = std::max(std::clamp(value, 0, kMaxBuf) * 2, floor);
+  int size = buffer_size(name, value);
   if (name == SO_SNDBUF) {
     sndbuf_ = size;
     sndbuf_set_ = true;
@@ -809,26 +821,20 @@ int Socket::set_buffer(int name, int value) {
       datagrams_.set_limit(size_t(size));
     maybe_resume_read();
   }
-  notify_waiters();
+  changed(POLLOUT); // a larger send window may make room
   return 0;
 }
 
-int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
+int Socket::setsockopt(int level, int name, const void* value, socklen_t len,
+                       CoreLock* lock) {
   int v = 0;
   bool before_open = state_ == State::Idle;
   if (level == SOL_SOCKET) {
     switch (name) {
     case SO_RCVTIMEO:
-    case SO_SNDTIMEO: {
-      if (!value || len < (socklen_t)sizeof(timeval))
-        return -EINVAL;
-      timeval tv;
-      memcpy(&tv, value, sizeof tv);
-      if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-      (name == SO_RCVTIMEO ? rcvtimeo_ms_ : sndtimeo_ms_) = timeval_ms(tv);
-      return 0;
-    }
+    case SO_SNDTIMEO:
+      return get_timeout(value, len,
+                         name == SO_RCVTIMEO ? &rcvtimeo_ms_ : &sndtimeo_ms_);
     case SO_LINGER:
       if (!value || len < (socklen_t)sizeof(linger))
         return -EINVAL;
@@ -851,6 +857,15 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
       if (!is_stream() && !before_open && bool(v) != reuseaddr_)
         return -EINVAL;
       reuseaddr_ = v;
+      return 0;
+    case SO_REUSEPORT:
+      // UDP: the same address sharing as SO_REUSEADDR (Chromium sets both).
+      // Two TCP listeners on one port are beyond TCPServerSocket.
+      if (is_stream())
+        return v ? -ENOPROTOOPT : 0;
+      if (!before_open && bool(v) != reuseport_)
+        return -EINVAL;
+      reuseport_ = v;
       return 0;
     case SO_KEEPALIVE:
       // A socket-level flag Linux keeps for any socket; only TCP uses it.
@@ -897,9 +912,11 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
   }
   // An IPv6 socket takes IPv4-level options too (it may carry IPv4 traffic
   // through v4-mapped addresses), as on Linux.
-  if (level == IPPROTO_IP ||
-      (level == IPPROTO_IPV6 && family_ == AF_INET6))
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && family_ == AF_INET6)) {
+    if (is_membership_option(level, name))
+      return change_membership(lock, level, name, value, len);
     return set_ip_option(level, name, value, len);
+  }
   return -ENOPROTOOPT;
 }
 
@@ -909,9 +926,6 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len) {
 // default); asking for that value is the one request that can be met.
 int Socket::set_ip_option(int level, int name, const void* value,
                           socklen_t len) {
-  int v = 0;
-  if (int r = get_int(value, len, &v))
-    return r;
   bool v6 = level == IPPROTO_IPV6;
   bool before_open = state_ == State::Idle;
   auto fixed_at_open = [&](int& field, int value) {
@@ -920,6 +934,23 @@ int Socket::set_ip_option(int level, int name, const void* value,
     field = value;
     return 0;
   };
+  int v = 0;
+  if (v6) {
+    if (name != IPV6_UNICAST_HOPS && name != IPV6_V6ONLY &&
+        name != IPV6_MULTICAST_HOPS && name != IPV6_MULTICAST_LOOP &&
+        name != IPV6_MULTICAST_IF)
+      return -ENOPROTOOPT;
+    if (int r = get_int(value, len, &v))
+      return r;
+  } else {
+    if (name != IP_TTL && name != IP_MULTICAST_TTL &&
+        name != IP_MULTICAST_LOOP && name != IP_MULTICAST_IF &&
+        name != IP_MULTICAST_ALL)
+      return -ENOPROTOOPT;
+    if (name != IP_MULTICAST_IF)
+      if (int r = get_ip_int(value, len, &v))
+        return r;
+  }
   if (!v6 && name == IP_TTL)
     return v == kDefaultTtl || v == -1 ? 0 : (v < 1 || v > 255 ? -EINVAL : -ENOPROTOOPT);
   if (v6 && name == IPV6_UNICAST_HOPS)
@@ -930,12 +961,25 @@ int Socket::set_ip_option(int level, int name, const void* value,
     v6only_ = v;
     return 0;
   }
-  // The API has one multicast TTL and loopback per socket: an IPv6
-  // socket's IPv4 ones cannot be set apart from its IPv6 ones.
-  if (is_stream() || (!v6 && family_ == AF_INET6))
+  // Multicast options on TCP do nothing on Linux; those it refuses there,
+  // it refuses with these errnos.
+  if (is_stream()) {
+    if ((v6 && name == IPV6_MULTICAST_LOOP) ||
+        (!v6 && name == IP_MULTICAST_ALL))
+      return v < 0 || v > 1 ? -EINVAL : 0;
+    if (!v6 && name == IP_MULTICAST_LOOP) {
+      multicast_loop_ = v != 0; // kept, to no effect
+      return 0;
+    }
+    return v6 ? -ENOPROTOOPT : -EINVAL;
+  }
+  // The API has one multicast TTL and loopback per socket, an IPv6
+  // socket's IPv6 ones: its IPv4 ones cannot be set apart (Linux keeps both).
+  if (!v6 && family_ == AF_INET6)
     return -ENOPROTOOPT;
-  if ((!v6 && name == IP_MULTICAST_TTL) || (v6 && name == IPV6_MULTICAST_HOPS)) {
-    if (v6 && v == -1)
+  if ((!v6 && name == IP_MULTICAST_TTL) ||
+      (v6 && name == IPV6_MULTICAST_HOPS)) {
+    if (v == -1)
       v = 1; // -1 asks for the default
     if (v < 0 || v > 255)
       return -EINVAL;
@@ -945,6 +989,31 @@ int Socket::set_ip_option(int level, int name, const void* value,
     if (v6 && (v < 0 || v > 1))
       return -EINVAL;
     return fixed_at_open(multicast_loop_, v != 0);
+  }
+  if (!v6 && name == IP_MULTICAST_ALL) {
+    if (v != 0 && v != 1)
+      return -EINVAL;
+    // A socket in the browser receives datagrams of every group joined on
+    // the host for its port, as Linux's default; that cannot be turned off.
+    return v ? 0 : -ENOPROTOOPT;
+  }
+  if (v6 && name == IPV6_MULTICAST_IF)
+    return v == 0 ? 0 : -ENOPROTOOPT; // the browser picks the interface
+  if (!v6 && name == IP_MULTICAST_IF) {
+    // An in_addr, an ip_mreq (its second address) or an ip_mreqn; only "any"
+    // (the browser's choice, by the route) can be had.
+    if (!value || len < (socklen_t)sizeof(in_addr))
+      return -EINVAL;
+    ip_mreqn m = {};
+    if (len >= (socklen_t)sizeof(ip_mreqn))
+      memcpy(&m, value, sizeof m);
+    else if (len >= (socklen_t)sizeof(ip_mreq))
+      memcpy(&m, value, sizeof(ip_mreq));
+    else
+      memcpy(&m.imr_address, value, sizeof(in_addr));
+    return m.imr_ifindex == 0 && m.imr_address.s_addr == INADDR_ANY
+               ? 0
+               : -ENOPROTOOPT;
   }
   return -ENOPROTOOPT;
 }
@@ -968,6 +1037,8 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
                        value, len);
     case SO_REUSEADDR:
       return put_value(int(reuseaddr_), value, len);
+    case SO_REUSEPORT:
+      return put_value(int(reuseport_), value, len);
     case SO_KEEPALIVE:
       return put_value(int(keepalive_), value, len);
     case SO_SNDBUF:
@@ -1003,20 +1074,158 @@ int Socket::getsockopt(int level, int name, void* value, socklen_t* len) {
     }
     return -ENOPROTOOPT;
   }
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && family_ == AF_INET6))
+    return get_ip_option(level, name, value, len);
+  return -ENOPROTOOPT;
+}
+
+int Socket::get_ip_option(int level, int name, void* value, socklen_t* len) {
   bool v6 = level == IPPROTO_IPV6;
-  if (level == IPPROTO_IP || (v6 && family_ == AF_INET6)) {
-    if ((!v6 && name == IP_TTL) || (v6 && name == IPV6_UNICAST_HOPS))
+  // The multicast TTL and loopback of the socket's own family; the other
+  // family's cannot be set and keep Linux's defaults.
+  bool own = v6 == (family_ == AF_INET6) || is_stream();
+  int ttl = own && !is_stream() ? multicast_ttl_ : 1;
+  int loop = own ? multicast_loop_ : 1;
+  if (v6) {
+    switch (name) {
+    case IPV6_UNICAST_HOPS:
       return put_value(kDefaultTtl, value, len);
-    if (v6 && name == IPV6_V6ONLY)
+    case IPV6_V6ONLY:
       return put_value(int(v6only_), value, len);
-    if (!is_stream() && ((!v6 && name == IP_MULTICAST_TTL) ||
-                         (v6 && name == IPV6_MULTICAST_HOPS)))
-      return put_value(multicast_ttl_, value, len);
-    if (!is_stream() && ((!v6 && name == IP_MULTICAST_LOOP) ||
-                         (v6 && name == IPV6_MULTICAST_LOOP)))
-      return put_value(multicast_loop_, value, len);
+    case IPV6_MULTICAST_HOPS:
+      return put_value(ttl, value, len);
+    case IPV6_MULTICAST_LOOP:
+      return put_value(loop, value, len);
+    case IPV6_MULTICAST_IF:
+      return put_value(0, value, len); // the default interface
+    }
+    return -ENOPROTOOPT;
+  }
+  switch (name) {
+  case IP_TTL:
+    return put_ip_int(kDefaultTtl, value, len);
+  case IP_MULTICAST_TTL:
+    return put_ip_int(ttl, value, len);
+  case IP_MULTICAST_LOOP:
+    return put_ip_int(loop, value, len);
+  case IP_MULTICAST_ALL:
+    return put_ip_int(1, value, len);
+  case IP_MULTICAST_IF:
+    return put_value(in_addr{INADDR_ANY}, value, len);
   }
   return -ENOPROTOOPT;
+}
+
+// ---- Multicast memberships --------------------------------------------------
+
+// The table answers at once with Linux's errno; the browser's part
+// (MulticastController.joinGroup / leaveGroup) is asynchronous. A caller
+// that can block waits for it, so that a membership is in force when
+// setsockopt returns, and gets the browser's refusal as its errno. One that
+// cannot (event-loop mode) returns at once; a refusal then comes through
+// SO_ERROR and the next call, as a failed bind does there. Calls asked for
+// before the socket has a UDPSocket are made when it opens (bind waits).
+int Socket::change_membership(CoreLock* lock, int level, int name,
+                              const void* value, socklen_t len) {
+  if (is_stream()) {
+    bool asm_option =
+        (level == IPPROTO_IP &&
+         (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP)) ||
+        (level == IPPROTO_IPV6 &&
+         (name == IPV6_ADD_MEMBERSHIP || name == IPV6_DROP_MEMBERSHIP));
+    return asm_option ? -EPROTO : -ENOPROTOOPT; // Linux: EPROTO for these
+  }
+  MembershipRequest req;
+  if (int r = parse_membership(family_, level, name, value, len, &req))
+    return r;
+  if (state_ == State::Closed)
+    return -EBADF;
+  if (state_ == State::Failed)
+    return -ENOTCONN; // its UDPSocket never opened
+  std::vector<MembershipCall> calls;
+  if (int r = memberships_.apply(req, &calls))
+    return r;
+  uint64_t first = next_membership_op_;
+  for (const MembershipCall& c : calls)
+    membership_ops_.push_back({next_membership_op_++, c, true});
+  uint64_t last = next_membership_op_ - 1;
+  run_membership_calls();
+
+  auto answered = [&] {
+    return std::count_if(membership_results_.begin(), membership_results_.end(),
+                         [&](const auto& r) {
+                           return r.first >= first && r.first <= last;
+                         }) == int(last - first + 1);
+  };
+  int err = 0;
+  if (lock && can_block() && state_ != State::Idle) {
+    wait_until(
+        *lock,
+        [&] {
+          return answered() ||
+                 (state_ != State::Bound && state_ != State::Opening);
+        },
+        -1);
+    if (!answered()) // the socket closed, or failed to open, meanwhile
+      err = state_ == State::Closed ? EBADF : ENOTCONN;
+  }
+  // The first refusal among this request's calls is its errno; calls still
+  // going on report theirs through SO_ERROR.
+  std::erase_if(membership_results_, [&](const auto& r) {
+    if (r.first < first || r.first > last)
+      return false;
+    if (!err)
+      err = r.second;
+    return true;
+  });
+  for (MembershipOp& op : membership_ops_)
+    if (op.id >= first && op.id <= last)
+      op.waited = false;
+  return -err;
+}
+
+// Starts the next membership call once the UDPSocket is open, one at a time:
+// each waits for the browser's answer to the one before.
+void Socket::run_membership_calls() {
+  while (state_ == State::Bound && !membership_call_running_ &&
+         !membership_ops_.empty()) {
+    const MembershipCall& c = membership_ops_.front().call;
+    char group[kHostLen], source[kHostLen] = "";
+    c.group.host(group);
+    if (c.has_source)
+      c.source.host(source);
+    membership_call_running_ = true;
+    if (int r = _dsock_js_membership(id_, c.join, group, source); r < 0)
+      finish_membership_call(-r);
+  }
+}
+
+void Socket::finish_membership_call(int err) {
+  MembershipOp op = membership_ops_.front();
+  membership_ops_.pop_front();
+  membership_call_running_ = false;
+  if (err)
+    memberships_.undo(op.call);
+  if (op.waited)
+    membership_results_.push_back({op.id, err});
+  else if (err)
+    error_ = err; // POLLERR: epoll hears it too
+  changed();
+}
+
+void Socket::on_membership(int err) {
+  if (!membership_call_running_ || membership_ops_.empty())
+    return;
+  finish_membership_call(err);
+  run_membership_calls();
+}
+
+// The socket closed or never opened: its memberships are gone, and so are
+// the calls not yet made (a waiting caller sees the state change).
+void Socket::drop_membership_calls() {
+  membership_ops_.clear();
+  membership_call_running_ = false;
+  memberships_.clear();
 }
 
 // ---- Events from the bridge ----------------------------------------------------
@@ -1032,8 +1241,9 @@ void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
     state_ = State::Bound; // a TCPServerSocket, or a bound UDPSocket
     if (listening_)
       start_listening();
+    run_membership_calls(); // memberships asked for before it opened
   }
-  notify_waiters();
+  changed();
 }
 
 void Socket::on_error(int err) {
@@ -1041,22 +1251,27 @@ void Socket::on_error(int err) {
     return;
   error_ = err;
   // A UDP socket stays usable after an ICMP-style error; others are done.
-  if (is_stream() || state_ == State::Opening)
+  if (is_stream() || state_ == State::Opening) {
     state_ = State::Failed;
-  notify_waiters();
+    drop_membership_calls(); // it never joined them
+  }
+  changed();
 }
 
 void Socket::on_sent(size_t n) {
   in_flight_ -= std::min(n, in_flight_);
+  // Blocked writers and epoll hear of it only when a writer or poller found
+  // no space and a fair share is free again, as from Linux's write-space
+  // callback.
   if (send_space_wanted_ && send_space_ready()) {
     send_space_wanted_ = false;
-    notify_waiters();
+    changed(POLLOUT);
   }
 }
 
 void Socket::on_eof() {
   rd_eof_ = true;
-  notify_waiters();
+  changed();
 }
 
 uint8_t* Socket::rx_reserve(size_t* len) {
@@ -1072,7 +1287,7 @@ uint8_t* Socket::rx_reserve(size_t* len) {
 
 void Socket::rx_commit(size_t n) {
   rx_.commit(n);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 uint8_t* Socket::datagram_reserve(size_t len) {
@@ -1085,14 +1300,22 @@ uint8_t* Socket::datagram_reserve(size_t len) {
 }
 
 void Socket::datagram_commit(size_t len, const Endpoint& from) {
-  // A connected socket takes datagrams from its peer only.
-  if (connected_ && !same_peer(from, remote_))
-    return;
+  // A connected socket takes datagrams from its peer only. A peer named by
+  // a placeholder is known once it answers: the first datagram from the
+  // peer's port gives its address.
+  if (connected_ && !same_peer(from, remote_)) {
+    std::string name;
+    int family;
+    if (from.port != remote_.port || !placeholder_name(remote_, &name, &family))
+      return;
+    remote_ = from;
+    last_destination_ = Endpoint(); // send to the address from now on
+  }
   len = std::min(len, staging_.size());
   uint8_t* dst = datagrams_.push(from, len);
   if (len)
     memcpy(dst, staging_.data(), len);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
@@ -1108,7 +1331,7 @@ std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
   conn->sndbuf_ = sndbuf_;
   conn->rcvbuf_ = rcvbuf_;
   accept_queue_.push_back(conn);
-  notify_waiters();
+  changed(POLLIN);
   return conn;
 }
 

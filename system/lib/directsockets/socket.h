@@ -1,6 +1,6 @@
-// A socket: its state machine, buffers and options. One Socket stands behind
-// every fd (and every dup of it) that names it; its Direct Sockets object
-// lives in the JS bridge under the Socket's id.
+// A TCP or UDP socket: its state machine, buffers and options. One Socket
+// stands behind every fd (and every dup of it) that names it; its Direct
+// Sockets object lives in the JS bridge under the Socket's id.
 //
 // Methods are called with the core lock held and return a count or a
 // negative errno, as syscalls do. `nonblock` is the caller's O_NONBLOCK /
@@ -10,6 +10,8 @@
 #include "address.h"
 #include "blocking.h"
 #include "datagram_queue.h"
+#include "file.h"
+#include "multicast.h"
 #include "ring_buffer.h"
 
 #include <sys/socket.h>
@@ -21,7 +23,7 @@
 
 namespace directsockets {
 
-class Socket {
+class Socket : public File {
 public:
   enum class State {
     Idle,       // created, no Direct Sockets object yet
@@ -38,9 +40,7 @@ public:
   static int check_args(int family, int type, int protocol);
 
   Socket(int family, int type, int protocol);
-  ~Socket();
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
+  ~Socket() override;
 
   uint32_t id() const { return id_; }
   int family() const { return family_; }
@@ -65,12 +65,22 @@ public:
   ssize_t recv(CoreLock& lock, const iovec* iov, int iovcnt, int flags,
                Endpoint* from, int* msg_flags, bool nonblock);
 
-  // poll() events that hold now (POLLIN, POLLOUT, POLLHUP, POLLERR ...).
-  int poll_events() const;
+  int poll_events() const override;
   // FIONREAD: bytes readable (the next datagram's size for UDP).
   int readable_bytes() const;
 
-  int setsockopt(int level, int name, const void* value, socklen_t len);
+  // read() and write() are recv() and send() without flags.
+  ssize_t read(CoreLock& lock, const iovec* iov, int iovcnt,
+               bool nonblock) override;
+  ssize_t write(CoreLock& lock, const iovec* iov, int iovcnt,
+                bool nonblock) override;
+  int bytes_readable(int* n) const override;
+
+  // `lock` lets a multicast membership change wait for the browser's
+  // answer; without it (or when the caller cannot block) the change goes on
+  // after the call returns and a failure comes through SO_ERROR.
+  int setsockopt(int level, int name, const void* value, socklen_t len,
+                 CoreLock* lock = nullptr);
   int getsockopt(int level, int name, void* value, socklen_t* len);
   int local_address(Endpoint* ep) const;
   int peer_address(Endpoint* ep) const;
@@ -80,6 +90,8 @@ public:
   void on_error(int err);
   void on_sent(size_t n);
   void on_eof();
+  // The browser answered the membership call in progress (0 or an errno).
+  void on_membership(int err);
   uint8_t* rx_reserve(size_t* len);
   void rx_commit(size_t n);
   uint8_t* datagram_reserve(size_t len);
@@ -112,6 +124,12 @@ private:
                         bool nonblock);
   int set_buffer(int name, int value);
   int set_ip_option(int level, int name, const void* value, socklen_t len);
+  int get_ip_option(int level, int name, void* value, socklen_t* len);
+  int change_membership(CoreLock* lock, int level, int name, const void* value,
+                        socklen_t len);
+  void run_membership_calls();
+  void finish_membership_call(int err);
+  void drop_membership_calls();
   double rcv_deadline() const { return deadline_after(rcvtimeo_ms_); }
   double snd_deadline() const { return deadline_after(sndtimeo_ms_); }
   size_t send_window() const;
@@ -150,12 +168,28 @@ private:
   int sndbuf_, rcvbuf_;
   bool sndbuf_set_ = false, rcvbuf_set_ = false;
   bool broadcast_ = false;
-  bool reuseaddr_ = false, keepalive_ = false, nodelay_ = false;
+  bool reuseaddr_ = false, reuseport_ = false;
+  bool keepalive_ = false, nodelay_ = false;
   bool v6only_ = false;
   int keepidle_s_ = 7200, keepintvl_s_ = 75, keepcnt_ = 9;
   linger linger_ = {0, 0};
   double rcvtimeo_ms_ = -1, sndtimeo_ms_ = -1;
   int multicast_ttl_ = 1, multicast_loop_ = 1; // Linux's defaults
+
+  // Multicast memberships as the program asked for them, and the
+  // MulticastController calls that carry them out, made one at a time once
+  // the UDPSocket is open. A call whose caller waits for it leaves its
+  // result in membership_results_; another's failure becomes SO_ERROR.
+  struct MembershipOp {
+    uint64_t id;
+    MembershipCall call;
+    bool waited;
+  };
+  MembershipTable memberships_;
+  std::deque<MembershipOp> membership_ops_;
+  bool membership_call_running_ = false;
+  uint64_t next_membership_op_ = 1;
+  std::vector<std::pair<uint64_t, int>> membership_results_;
 };
 
 // The socket behind a bridge id, or null once it is gone.

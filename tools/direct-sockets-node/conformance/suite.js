@@ -527,7 +527,8 @@ function defineChecks(api, peers) {
       const mc = u.info.multicastController;
       assert(mc, 'bound socket has a multicastController');
       assert(Array.isArray(mc.joinedGroups) && mc.joinedGroups.length === 0, 'no groups joined');
-      await rejectsWith(mc.joinGroup('not an ip'), 'TypeError', /not valid ipv4 or ipv6/, 'joinGroup(bad)');
+      await rejectsWith(mc.joinGroup('not an ip'), 'TypeError', /ipAddress is not a valid IPv4 or IPv6 address/, 'joinGroup(bad)');
+      await rejectsWith(mc.joinGroup('10.1.2.3'), 'TypeError', /ipAddress must be a valid multicast address/, 'joinGroup(unicast)');
       await rejectsWith(mc.leaveGroup('239.1.2.3'), 'InvalidStateError', /not joined/, 'leaveGroup(not joined)');
       return 'ok';
     } finally { await u.done(); }

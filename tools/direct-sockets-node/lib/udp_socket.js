@@ -92,10 +92,16 @@ function inferMode(o, context) {
   return mode;
 }
 
-function socketOptions(type, o) {
+// multicastAllowAddressSharing applies to bound sockets only (Chromium
+// passes it in DirectBoundUDPSocketOptions), as SO_REUSEADDR and
+// SO_REUSEPORT (net::UDPSocketPosix::AllowAddressSharingForMulticast).
+function socketOptions(type, o, bound) {
   const opts = { type, recvBufferSize: o.receiveBufferSize, sendBufferSize: o.sendBufferSize };
   if (o.ipv6Only !== undefined) opts.ipv6Only = o.ipv6Only;
-  if (o.multicastAllowAddressSharing) opts.reuseAddr = true;
+  if (bound && o.multicastAllowAddressSharing) {
+    opts.reuseAddr = true;
+    opts.reusePort = process.platform === 'linux';
+  }
   return opts;
 }
 
@@ -107,7 +113,7 @@ function applyMulticastOptions(socket, o) {
 function openBound(o) {
   const type = net.isIP(o.localAddress) === 6 ? 'udp6' : 'udp4';
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket(socketOptions(type, o));
+    const socket = dgram.createSocket(socketOptions(type, o, true));
     socket.once('error', (err) => { socket.close(); reject(err); });
     socket.bind({ address: o.localAddress, port: o.localPort ?? 0, exclusive: !o.multicastAllowAddressSharing }, () => {
       socket.removeAllListeners('error');
@@ -119,7 +125,7 @@ function openBound(o) {
 async function openConnected(o) {
   const [{ address, family }] = await resolveHost(o.remoteAddress, o.dnsQueryType);
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket(socketOptions(family === 6 ? 'udp6' : 'udp4', o));
+    const socket = dgram.createSocket(socketOptions(family === 6 ? 'udp6' : 'udp4', o, false));
     socket.once('error', (err) => { socket.close(); reject(err); });
     socket.connect(o.remotePort, address, () => {
       socket.removeAllListeners('error');
@@ -226,9 +232,7 @@ export class UDPSocket {
     info.localAddress = local.address;
     info.localPort = local.port;
     if (bound) {
-      // Join on the bound interface when bound to one, else let the OS pick.
-      const iface = net.isIP(local.address) === 4 && local.address !== '0.0.0.0' ? local.address : undefined;
-      this.#multicast = new MulticastController(socket, iface);
+      this.#multicast = new MulticastController(socket, net.isIP(local.address));
       info.multicastController = this.#multicast;
     }
     this.#state = 'open';

@@ -44,15 +44,16 @@ function hookExit() {
 }
 
 // extraFlags: e.g. ['--install-isolated-web-app-from-url=http://127.0.0.1:PORT'].
+// features: more Chromium features to enable (one --enable-features list).
 // onLog(line) sees Chromium's stderr (its own logging), line by line.
-export async function launchChromium({ extraFlags = [], onLog = () => {}, timeoutMs = 30000 } = {}) {
+export async function launchChromium({ extraFlags = [], features = [], onLog = () => {}, timeoutMs = 30000 } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'socket-iwa-chromium-'));
   const args = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--disable-default-apps', '--no-default-browser-check', '--password-store=basic',
     '--remote-debugging-port=0', `--user-data-dir=${profile}`,
-    '--enable-features=IsolatedWebApps,IsolatedWebAppDevMode',
+    `--enable-features=${['IsolatedWebApps', 'IsolatedWebAppDevMode', ...features].join(',')}`,
     // The app window is never focused or visible: keep its timers and
     // requestAnimationFrame (emscripten_set_main_loop) running at full rate.
     '--disable-background-timer-throttling', '--disable-renderer-backgrounding',

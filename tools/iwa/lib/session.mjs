@@ -16,6 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.mjs';
+
+// Chromium 156 has source-specific multicast (MulticastController.joinGroup's
+// sourceAddress) behind a feature that is off by default: a multicast session
+// turns it on, in the browser and in Blink.
+const SOURCE_SPECIFIC_MULTICAST = 'SourceSpecificMulticastInDirectSockets';
 import { installFromDevProxy } from './install.mjs';
 import { writeAppFiles } from './layout.mjs';
 import { serveDirectory } from './serve.mjs';
@@ -82,7 +87,12 @@ export class IwaSession {
       this.#browser = undefined;
     }
     this.#server ??= await serveDirectory(this.#root, { mounts: this.#mounts });
-    const browser = await launchChromium({ onLog: (line) => onDiagnostic(`[chromium] ${line}`), timeoutMs });
+    const browser = await launchChromium({
+      onLog: (line) => onDiagnostic(`[chromium] ${line}`),
+      timeoutMs,
+      features: this.#options.multicast ? [SOURCE_SPECIFIC_MULTICAST] : [],
+      extraFlags: this.#options.multicast ? [`--enable-blink-features=${SOURCE_SPECIFIC_MULTICAST}`] : [],
+    });
     let origin;
     try {
       progress(`Chromium up; installing from ${this.#server.url}`);
