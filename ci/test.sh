@@ -10,6 +10,8 @@
 #      Web App: test/runner directsockets_browser
 #   7. the Direct Sockets conformance suite in headless Chromium and in Node,
 #      side by side
+#   8. upload integrity in Chromium: every byte sent arrives, and the plain-JS
+#      reproductions of Chromium's TCP bugs still reproduce
 # Each layer runs even when an earlier one failed.
 #   bash ci/test.sh [LAYER...]   only these layers (e.g. harness-chromium)
 set -euo pipefail
@@ -54,6 +56,10 @@ PY
 conformance_counts() {
   sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n1
 }
+# The upload integrity checks: "send-integrity: N passed, N failed".
+send_integrity_counts() {
+  sed -n 's/^send-integrity: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | tail -n1
+}
 # ctest: "N% tests passed, F tests failed out of T".
 ctest_counts() {
   sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
@@ -77,6 +83,7 @@ layer harness-chromium unittest_counts tools/in-image env EMTEST_BROWSER=0 EMTES
   SOCKET_IWA_BROWSER_RUNNER="$PWD/tools/iwa/run.mjs" \
   python3 /opt/socket-iwa/emscripten/test/runner.py directsockets_browser
 layer conformance-chromium conformance_counts tools/in-image node tools/iwa/conformance.mjs
+layer send-integrity send_integrity_counts tools/in-image node tools/iwa/send-integrity.mjs
 
 printf '\n'
 [ ${#broken[@]} = 0 ] || printf 'failing layers: %s\n' "${broken[*]}"

@@ -130,13 +130,15 @@ int _dsock_js_membership(uint32_t id, int join, const char* group,
   return bridge().membership_result;
 }
 
+// As on Node.js: no floor under the send window.
+size_t _dsock_js_min_stream_window(void) { return 0; }
 void _dsock_js_shutdown_write(uint32_t id) { record("shutdown_write", id); }
 void _dsock_js_resume_read(uint32_t id) { record("resume_read", id); }
 void _dsock_js_close(uint32_t id, int abort) {
   record("close", id).abort = abort;
 }
 
-int _dsock_js_fd_open(void) { return bridge().next_fd++; }
+int _dsock_js_fd_open(int) { return bridge().next_fd++; }
 
 // The non-socket fd paths are not exercised natively; they fail plainly.
 int _dsock_js_fs_fd_read(int, const void*, size_t, size_t*) { return 8; }

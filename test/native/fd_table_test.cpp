@@ -1,5 +1,6 @@
 #include "fake_bridge.h"
 #include "fd_table.h"
+#include "socket.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,13 +9,14 @@ using namespace directsockets;
 
 namespace {
 
-std::shared_ptr<Socket> connected() {
+std::shared_ptr<Socket> connected(int status_flags = 0) {
   auto s = std::make_shared<Socket>(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   Endpoint peer;
   endpoint_parse("10.0.0.1", 80, &peer);
   auto lock = lock_core();
   s->connect(lock, peer, true);
   s->on_open(endpoint_any(AF_INET), peer);
+  s->status_flags = status_flags;
   return s;
 }
 
@@ -38,10 +40,10 @@ TEST_F(FdTableTest, UnknownFdsAreNotSockets) {
 }
 
 TEST_F(FdTableTest, SetGetRemove) {
-  auto s = connected();
-  table.set(7, std::make_shared<OpenFile>(s, O_NONBLOCK), true);
+  auto s = connected(O_NONBLOCK);
+  table.set(7, s, true);
   ASSERT_NE(table.get(7), nullptr);
-  EXPECT_EQ(table.get(7)->socket, s);
+  EXPECT_EQ(table.get(7), s.get());
   EXPECT_TRUE(table.get(7)->nonblock());
   EXPECT_TRUE(table.cloexec(7));
   EXPECT_EQ(table.get(6), nullptr);
@@ -52,7 +54,7 @@ TEST_F(FdTableTest, SetGetRemove) {
 }
 
 TEST_F(FdTableTest, DupSharesTheOpenFile) {
-  table.set(3, std::make_shared<OpenFile>(connected()), false);
+  table.set(3, connected(), false);
   table.set(4, table.share(3), true);
   EXPECT_EQ(table.get(3), table.get(4));
   // O_NONBLOCK is a status flag of the open file: dups see it.
@@ -66,7 +68,7 @@ TEST_F(FdTableTest, DupSharesTheOpenFile) {
 TEST_F(FdTableTest, SocketClosesWithItsLastFd) {
   auto s = connected();
   uint32_t id = s->id();
-  table.set(3, std::make_shared<OpenFile>(std::move(s)), false);
+  table.set(3, std::move(s), false);
   table.set(4, table.share(3), false);
   {
     auto lock = lock_core(); // the destructor calls into the bridge
@@ -80,8 +82,8 @@ TEST_F(FdTableTest, SocketClosesWithItsLastFd) {
 
 TEST_F(FdTableTest, SetReplacesAnEntry) {
   auto a = connected(), b = connected();
-  table.set(3, std::make_shared<OpenFile>(a), true);
-  table.set(3, std::make_shared<OpenFile>(b), false);
-  EXPECT_EQ(table.get(3)->socket, b);
+  table.set(3, a, true);
+  table.set(3, b, false);
+  EXPECT_EQ(table.get(3), b.get());
   EXPECT_FALSE(table.cloexec(3));
 }

@@ -21,10 +21,10 @@ fi
 # the configuration the same as run.sh's.
 cmake -S "$src" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DFUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build" -j2 --target address_fuzz ring_buffer_fuzz
+cmake --build "$build" -j2 --target address_fuzz ring_buffer_fuzz pipe_buffer_fuzz
 
 status=0
-for name in address ring_buffer; do
+for name in address ring_buffer pipe_buffer; do
   corpus=$build/corpus/$name
   mkdir -p "$corpus"
   echo "== ${name}_fuzz for ${seconds}s"

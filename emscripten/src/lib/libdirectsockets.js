@@ -17,12 +17,15 @@
 //  - runs one read pump per socket that copies arriving bytes straight into
 //    the core's receive buffer and stops reading while it is full, so a slow
 //    reader holds back the peer through TCP flow control;
-//  - starts writes, copying out of the (possibly shared) heap;
+//  - starts writes, copying out of the (possibly shared) heap; in the
+//    browser, TCP writes go through a guard against Chromium's data loss
+//    (see "TCP writes in the browser" below);
 //  - reports every outcome through the core's _dsock_on_* exports
 //    (called here as __dsock_on_*, Emscripten's naming of C exports), and
 //  - under JSPI, suspends a waiting call until the next event.
-// Socket fds are ordinary streams in the filesystem's fd table (S_IFSOCK
-// nodes on a mount of their own), so fds never collide with files.
+// Socket fds (and the core's pipes and epoll instances) are ordinary streams
+// in the filesystem's fd table (nodes on a mount of their own), so fds never
+// collide with files.
 //
 // The browser gives no detail for most failures ("Network Error."), so the
 // errno chosen for one is the likeliest cause for the call that failed.
@@ -31,6 +34,9 @@ var LibraryDirectSockets = {
   $DSOCK__deps: ['$FS'],
   $DSOCK__postset: () => {
     addAtInit('DSOCK.root = FS.mount(DSOCK, {}, null);');
+#if ENVIRONMENT_MAY_BE_NODE
+    addAtInit('DSOCK.guardWrites = !ENVIRONMENT_IS_NODE;');
+#endif
   },
   $DSOCK: {
     root: null,
@@ -43,13 +49,14 @@ var LibraryDirectSockets = {
     mount(mount) {
       return FS.createNode(null, '/', {{{ cDefs.S_IFDIR | 0o777 }}}, 0);
     },
-    // What the filesystem itself may do with a socket stream; reads, writes
-    // and readiness go through the core, never through here.
+    // What the filesystem itself may do with a stream of the core's
+    // (socket, pipe end, epoll instance); reads, writes and readiness go
+    // through the core, never through here.
     stream_ops: {
       getattr(stream) {
         var time = new Date(0);
         return {
-          dev: 1, ino: stream.node.id, mode: {{{ cDefs.S_IFSOCK }}} | 0o777,
+          dev: 1, ino: stream.node.id, mode: stream.node.mode,
           nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0,
           atime: time, mtime: time, ctime: time, blksize: 4096, blocks: 0,
         };
@@ -115,6 +122,184 @@ var LibraryDirectSockets = {
         if (!rec.closed) __dsock_on_sent(id, n);
       });
       rec.sentBytes = (rec.sentBytes || 0) + len;
+    },
+
+    // ---- TCP writes in the browser ----------------------------------------
+    // Chromium (156 and earlier) loses TCP data: a write that starts while
+    // the 64 KiB Mojo data pipe under a TCPSocket's writable is full
+    // resolves at once and its bytes are dropped (the pipe's SHOULD_WAIT is
+    // counted as written; docs/chromium-tcp-send-loss.md). In the browser
+    // the bridge therefore writes each TCP socket's data itself, one write at
+    // a time, so that as few writes as possible can start on a full pipe and
+    // as many drops as possible are seen:
+    //  - what the core hands over while a write runs is queued and goes out
+    //    as one write, so under load writes are longer than the pipe (the
+    //    core's send window leaves room: _dsock_js_min_stream_window);
+    //  - a write longer than the pipe cannot finish synchronously, so one
+    //    that did was dropped: it wrote nothing, and is written again;
+    //  - a queue is never split so as to leave a short write behind, and a
+    //    long one is split where no recent write ended (modulo the pipe's
+    //    size), since the network service's whole-region reads make the pipe
+    //    exactly full at such offsets;
+    //  - a short write after one that had to wait for the pipe (which may
+    //    have left it exactly full) waits a moment for the pipe to drain,
+    //    and for more data, which would make it long.
+    // What remains: a short write that starts on a pipe that stayed exactly
+    // full through that moment is lost, unseen.
+    // Closing waits for the queue and then for the pipe to drain, since
+    // Chromium discards what is still in the pipe when the socket closes.
+    // The Node.js implementation has no such pipe: its writes go straight on.
+    guardWrites: true, // off under Node.js (set at startup)
+    PIPE_BYTES: 64 * 1024,
+    MAX_WRITE: 128 * 1024,
+    // Offsets where recent writes ended, as residues modulo the pipe's size.
+    END_HISTORY: 4096,
+    // A write that finished synchronously has settled within two microtask
+    // turns in Chromium; one that waits for the pipe needs a task.
+    SETTLE_TURNS: 8,
+    pipeTooBig: false,
+
+    queueWrite(id, rec, chunk) {
+      if (!rec.queue) {
+        rec.queue = [];
+        rec.queued = 0;
+        rec.piped = 0; // bytes written into the pipe so far
+        rec.endResidues = new Map(); // residue -> how many recent ends
+        rec.endOrder = []; // the recent ends' residues, a ring
+        rec.ends = 0;
+      }
+      rec.queue.push(chunk);
+      rec.queued += chunk.length;
+      if (!rec.writing) DSOCK.writeNext(id, rec);
+    },
+
+    noteEnd(rec, end) {
+      var r = end % DSOCK.PIPE_BYTES;
+      var slot = rec.ends++ % DSOCK.END_HISTORY;
+      if (rec.ends > DSOCK.END_HISTORY) {
+        var old = rec.endOrder[slot];
+        var n = rec.endResidues.get(old) - 1;
+        if (n) rec.endResidues.set(old, n);
+        else rec.endResidues.delete(old);
+      }
+      rec.endOrder[slot] = r;
+      rec.endResidues.set(r, (rec.endResidues.get(r) || 0) + 1);
+    },
+
+    // How much of the queue the next write takes.
+    writeLength(rec) {
+      var pipe = DSOCK.PIPE_BYTES;
+      if (rec.queued <= DSOCK.MAX_WRITE + pipe) return rec.queued;
+      // Split: the rest stays longer than the pipe, and this write ends
+      // where no recent one did.
+      for (var n = DSOCK.MAX_WRITE; n > pipe; n--) {
+        var r = (rec.piped + n) % pipe;
+        if (r && !rec.endResidues.has(r)) return n;
+      }
+      return DSOCK.MAX_WRITE;
+    },
+
+    takeQueued(rec, len) {
+      rec.queued -= len;
+      if (rec.queue[0].length == len) return rec.queue.shift();
+      var out = new Uint8Array(len);
+      for (var off = 0; off < len;) {
+        var c = rec.queue[0];
+        var n = Math.min(c.length, len - off);
+        out.set(n == c.length ? c : c.subarray(0, n), off);
+        off += n;
+        if (n == c.length) rec.queue.shift();
+        else rec.queue[0] = c.subarray(n);
+      }
+      return out;
+    },
+
+    // `waited`: the last write had to wait for the pipe.
+    writeNext(id, rec, waited) {
+      if (rec.queued && !rec.failed) {
+        rec.writing = true;
+        if (waited && rec.queued <= DSOCK.PIPE_BYTES) {
+          // See above: a short write here could start on a full pipe.
+          setTimeout(() => DSOCK.writeNext(id, rec, false), Math.min((rec.pipeDrainMs || 0) / 8, 20));
+          return;
+        }
+        DSOCK.writeChunk(id, rec, DSOCK.takeQueued(rec, DSOCK.writeLength(rec)), 0);
+        return;
+      }
+      rec.writing = false;
+      var flushed = rec.onFlushed ?? [];
+      rec.onFlushed = null;
+      flushed.forEach((f) => f());
+    },
+
+    writeChunk(id, rec, chunk, attempt) {
+      var pipe = DSOCK.PIPE_BYTES;
+      var settled = false;
+      var start = performance.now();
+      var write = rec.writer.write(chunk);
+      write.then(() => settled = true, () => {});
+      var check = Promise.resolve();
+      for (var i = 0; i < DSOCK.SETTLE_TURNS; i++) check = check.then();
+      check.then(() => {
+        if (settled && chunk.length > pipe && !rec.piped && !attempt) {
+          // The socket's first write went into an empty pipe, so it fitted:
+          // the pipe is larger than this guard assumes, and retrying a
+          // "dropped" write could send it twice. Stop retrying.
+          if (!DSOCK.pipeTooBig) err('directsockets: this browser\'s TCP pipe holds more than 64 KiB; ' +
+                                     'the retry of writes Chromium drops is off (docs/chromium-tcp-send-loss.md)');
+          DSOCK.pipeTooBig = true;
+        } else if (settled && chunk.length > pipe && !DSOCK.pipeTooBig) {
+          // Dropped: the pipe is full. Nothing was written; try again once
+          // the network service had time to empty some of it.
+#if SOCKET_DEBUG
+          dbg(`directsockets: socket ${id}: Chromium dropped a ${chunk.length}-byte write; writing it again`);
+#endif
+          setTimeout(() => rec.failed ? DSOCK.writeNext(id, rec) : DSOCK.writeChunk(id, rec, chunk, attempt + 1),
+                     Math.min(2 ** attempt, 32) - 1);
+          return;
+        }
+        var waited = !settled;
+        write.then(() => {
+          if (waited) DSOCK.noteDrain(rec, chunk.length, performance.now() - start);
+          DSOCK.noteEnd(rec, rec.piped += chunk.length);
+          DSOCK.sent(id, rec, chunk.length);
+          DSOCK.writeNext(id, rec, waited);
+        }, (e) => {
+          rec.failed = true;
+          DSOCK.fail(id, e, {{{ cDefs.EPIPE }}});
+          DSOCK.writeNext(id, rec);
+        });
+      });
+    },
+
+    // A write that waited for the pipe: when, and how fast the pipe empties
+    // (if longer than the pipe, at least its length less the pipe's size
+    // went out while it waited). The network service empties the pipe in
+    // bursts, as the kernel makes room, so keep the slowest recent figure
+    // (halved every 5 s).
+    noteDrain(rec, len, ms) {
+      var now = performance.now();
+      var kept = (rec.pipeDrainMs || 0) * 0.5 ** ((now - (rec.pipeDrainAt ?? now)) / 5000);
+      var drained = len - DSOCK.PIPE_BYTES;
+      rec.pipeDrainMs = drained > 0 ? Math.max(DSOCK.PIPE_BYTES * ms / drained, kept) : kept;
+      rec.pipeDrainAt = now;
+    },
+
+    // Runs `f` once every queued byte is in the pipe and the pipe has likely
+    // emptied: Chromium discards the pipe's contents when the socket closes.
+    whenFlushed(rec, f) {
+      var linger = () => {
+        // A pipe that filled up in the last seconds may sit full until the
+        // kernel next makes room: give it at least half a second.
+        var ms = performance.now() - rec.pipeDrainAt < 5000
+          ? Math.min(Math.max(500, 20 + 3 * rec.pipeDrainMs), 10000) : 20;
+#if SOCKET_DEBUG
+        dbg(`directsockets: closing a TCP writable after ${ms.toFixed(0)} ms for its pipe to drain`);
+#endif
+        setTimeout(f, ms);
+      };
+      if (rec.writing) (rec.onFlushed ??= []).push(linger);
+      else linger();
     },
 
     // Constructs socket `id`'s Direct Sockets object and runs `onOpen` with
@@ -277,10 +462,11 @@ var LibraryDirectSockets = {
 
   _dsock_js_can_block: () => {{{ ASYNCIFY ? 1 : 0 }}},
 
-  _dsock_js_fd_open: () => {
+  _dsock_js_fd_open: (mode) => {
     try {
-      var name = `socket[${DSOCK.nextName++}]`;
-      var node = FS.createNode(DSOCK.root, name, {{{ cDefs.S_IFSOCK }}}, 0);
+      var kind = FS.isSocket(mode) ? 'socket' : FS.isFIFO(mode) ? 'pipe' : 'eventpoll';
+      var name = `${kind}[${DSOCK.nextName++}]`;
+      var node = FS.createNode(DSOCK.root, name, mode, 0);
       node.fds = 1;
       return FS.createStream({
         path: name,
@@ -409,9 +595,14 @@ var LibraryDirectSockets = {
     // may grow before the write runs.
     var chunk = HEAPU8.slice(buf, buf + len);
     if (owned) _free(buf);
+    if (DSOCK.guardWrites) return DSOCK.queueWrite(id, rec, chunk);
     rec.writer.write(chunk).then(() => DSOCK.sent(id, rec, len),
                                  (e) => DSOCK.fail(id, e, {{{ cDefs.EPIPE }}}));
   },
+
+  // The core's send window for stream sockets never goes below this: in the
+  // browser, writes must be able to grow past the pipe (see queueWrite).
+  _dsock_js_min_stream_window: () => DSOCK.guardWrites ? 4 * DSOCK.PIPE_BYTES : 0,
 
   _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
   _dsock_js_send_to: (id, buf, len, host, port, owned, dnsFamily) => {
@@ -437,7 +628,11 @@ var LibraryDirectSockets = {
 
   _dsock_js_shutdown_write: (id) => {
     var rec = DSOCK.objects.get(id);
-    rec?.writer?.close().catch(() => {});
+    if (!rec?.writer) return;
+    // Chromium sends no FIN for this while the readable is open; the FIN
+    // goes when the readable ends too (docs/chromium-tcp-no-fin.md).
+    if (rec.queue) DSOCK.whenFlushed(rec, () => rec.writer.close().catch(() => {}));
+    else rec.writer.close().catch(() => {});
   },
 
   _dsock_js_resume_read: (id) => {
@@ -456,14 +651,20 @@ var LibraryDirectSockets = {
     // Still opening: the `opened` handlers close it.
     if (!reader && !writer) return;
     if (abort) {
+      rec.failed = true; // what the guard still queues goes nowhere
       writer?.abort().catch(() => {});
       reader?.cancel().catch(() => {});
       return;
     }
     // Graceful: queued writes drain, then FIN; the socket closes once both
-    // of its streams are closed.
-    reader?.cancel().catch(() => {});
-    writer?.close().catch(() => {});
+    // of its streams are closed. In the browser that discards what is still
+    // in the pipe, so both wait until it has likely gone out.
+    var close = () => {
+      reader?.cancel().catch(() => {});
+      writer?.close().catch(() => {});
+    };
+    if (rec.queue) DSOCK.whenFlushed(rec, close); // a guarded TCP socket that wrote
+    else close();
   },
 
   _dsock_js_wait__async: 'auto',

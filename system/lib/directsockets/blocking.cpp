@@ -2,6 +2,7 @@
 
 #include "bridge.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 
@@ -16,8 +17,13 @@ namespace {
 std::mutex core_mutex;
 // Threads blocked in socket calls sleep here (a futex in shared memory).
 std::condition_variable event_cv;
-// JS filesystem fds (pipes, ttys) change readiness on the main thread, where
-// no event reaches event_cv: a worker polling them re-checks this often.
+// Calls suspended in _dsock_js_wait (JSPI), counted under the core lock and
+// read after it is released. From a worker, waking them is a message to the
+// main thread, which is skipped when none waits (as for most pipe writes
+// between threads).
+std::atomic<int> js_waiters = 0;
+// JS filesystem fds (ttys, devices) change readiness on the main thread,
+// where no event reaches event_cv: a worker polling them re-checks this often.
 constexpr double kJsFdRecheckMs = 20;
 
 // Set by notify_waiters(); acted on by wake_waiters().
@@ -28,7 +34,8 @@ void wake_waiters() {
     return;
   wake_pending = false;
   event_cv.notify_all();
-  _dsock_js_wake();
+  if (js_waiters || !on_worker())
+    _dsock_js_wake();
 }
 
 } // namespace
@@ -87,9 +94,11 @@ void wait_for_event(CoreLock& lock, double deadline_ms, const int* watch,
       event_cv.wait_for(lock, std::chrono::duration<double, std::milli>(timeout));
     return;
   }
+  js_waiters++;
   lock.unlock();
   _dsock_js_wait(timeout, watch, nwatch);
   lock.lock();
+  js_waiters--;
 }
 
 void notify_waiters() { wake_pending = true; }

@@ -33,8 +33,9 @@ bool can_block();
 bool on_worker();
 
 // Sleeps until notify_waiters(), the deadline (negative: none), or a change
-// of readiness on one of the non-socket fds in watch. Spurious wake-ups are
-// allowed: callers re-check their condition.
+// of readiness on one of the JS filesystem's fds in watch. Spurious wake-ups
+// are allowed: callers re-check their condition. Both run under the core
+// lock.
 void wait_for_event(CoreLock& lock, double deadline_ms,
                     const int* watch = nullptr, int nwatch = 0);
 // Wakes every waiter once the caller releases the core lock.

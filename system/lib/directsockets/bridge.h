@@ -51,6 +51,10 @@ void _dsock_js_send(uint32_t id, const void* buf, size_t len, int owned);
 // name in host is resolved by the browser, as dns_family says (see above).
 void _dsock_js_send_to(uint32_t id, const void* buf, size_t len,
                        const char* host, int port, int owned, int dns_family);
+// The least send window a stream socket gets, whatever SO_SNDBUF says (0:
+// none). In the browser, writes must be able to outgrow Chromium's 64 KiB
+// TCP pipe (docs/chromium-tcp-send-loss.md). Read once per process.
+size_t _dsock_js_min_stream_window(void);
 // TCP: closes the writable side once queued writes are done (FIN).
 void _dsock_js_shutdown_write(uint32_t id);
 // The core has room again after the read pump was told there was none.
@@ -58,12 +62,13 @@ void _dsock_js_resume_read(uint32_t id);
 // Releases the socket; `abort` discards unsent data (SO_LINGER 0).
 void _dsock_js_close(uint32_t id, int abort);
 
-// The filesystem's fd table: a new S_IFSOCK stream; its fd or -errno.
-int _dsock_js_fd_open(void);
+// The filesystem's fd table: a new stream for a file of the core (a socket,
+// pipe end or epoll instance) whose fstat() gives `mode`; its fd or -errno.
+int _dsock_js_fd_open(int mode);
 
-// The JS filesystem's own implementations, for fds that are not sockets (and
-// to release a socket's fd). Return values are theirs: -errno for syscalls,
-// a WASI errno for fd_*.
+// The JS filesystem's own implementations, for fds that are not the core's
+// (and to release the core's fds). Return values are theirs: -errno for
+// syscalls, a WASI errno for fd_*.
 int _dsock_js_fs_fd_read(int fd, const void* iov, size_t iovcnt, size_t* nread);
 int _dsock_js_fs_fd_write(int fd, const void* iov, size_t iovcnt,
                           size_t* nwritten);
@@ -74,10 +79,10 @@ int _dsock_js_fs_dup(int fd);
 int _dsock_js_fs_dup3(int fd, int newfd, int flags);
 
 // Waits for _dsock_js_wake or timeout_ms (negative: forever); also wakes when
-// one of the non-socket fds in watch[0..nwatch) changes readiness.
+// one of the JS filesystem's fds in watch[0..nwatch) changes readiness.
 void _dsock_js_wait(double timeout_ms, const int* watch, int nwatch);
 void _dsock_js_wake(void);
-// Readiness of a non-socket fd, computed by the JS filesystem.
+// Readiness of an fd of the JS filesystem, computed there.
 int _dsock_js_poll_fd(int fd, int events);
 
 // Exports the bridge calls.

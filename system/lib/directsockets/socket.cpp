@@ -1,7 +1,9 @@
 #include "socket.h"
 
 #include "bridge.h"
+#include "iov.h"
 #include "placeholder.h"
+#include "sockopt.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,8 +27,6 @@ namespace {
 // Linux's defaults, as getsockopt reports them.
 constexpr int kTcpSndbuf = 16384, kTcpRcvbuf = 131072;
 constexpr int kUdpBuf = 212992;
-constexpr int kMinSndbuf = 4608, kMinRcvbuf = 2304;
-constexpr int kMaxBuf = 212992; // net.core.[rw]mem_max
 constexpr int kDefaultTtl = 64;  // net.ipv4.ip_default_ttl
 constexpr int kDefaultMss = 536; // RFC 879, before a connection exists
 // Bytes a stream socket lets the bridge hold in flight while SO_SNDBUF is
@@ -44,24 +44,6 @@ uint32_t next_id = 1;
 std::unordered_map<uint32_t, Socket*>& sockets_by_id() {
   static std::unordered_map<uint32_t, Socket*> table;
   return table;
-}
-
-size_t iov_total(const iovec* iov, int iovcnt) {
-  size_t total = 0;
-  for (int i = 0; i < iovcnt; i++)
-    total += iov[i].iov_len;
-  return total;
-}
-
-// Copies `src` into the iovec list; returns the bytes copied.
-size_t scatter(const iovec* iov, int iovcnt, const uint8_t* src, size_t len) {
-  size_t done = 0;
-  for (int i = 0; i < iovcnt && done < len; i++) {
-    size_t n = std::min(iov[i].iov_len, len - done);
-    memcpy(iov[i].iov_base, src + done, n);
-    done += n;
-  }
-  return done;
 }
 
 // Handing bytes to the bridge. On the main thread the bridge copies them
@@ -129,13 +111,6 @@ bool bridge_send_to(uint32_t id, const iovec* iov, int iovcnt, size_t total,
   return true;
 }
 
-int get_int(const void* value, socklen_t len, int* out) {
-  if (!value || len < (socklen_t)sizeof(int))
-    return -EINVAL;
-  memcpy(out, value, sizeof(int));
-  return 0;
-}
-
 // The IPv4 level also takes an int option's value as one byte (Linux's
 // do_ip_setsockopt).
 int get_ip_int(const void* value, socklen_t len, int* out) {
@@ -147,15 +122,6 @@ int get_ip_int(const void* value, socklen_t len, int* out) {
   return 0;
 }
 
-template <typename T> int put_value(const T& v, void* value, socklen_t* len) {
-  if (!value || !len)
-    return -EFAULT;
-  socklen_t n = std::min<socklen_t>(*len, sizeof(T));
-  memcpy(value, &v, n);
-  *len = n;
-  return 0;
-}
-
 // ... and gives one as a byte to a buffer shorter than an int, when it fits.
 int put_ip_int(int v, void* value, socklen_t* len) {
   if (*len > 0 && *len < (socklen_t)sizeof(int) && v >= 0 && v <= 255) {
@@ -163,23 +129,6 @@ int put_ip_int(int v, void* value, socklen_t* len) {
     return put_value(byte, value, len);
   }
   return put_value(v, value, len);
-}
-
-double timeval_ms(const timeval& tv) {
-  if (tv.tv_sec < 0)
-    return 0; // Linux takes a negative timeout as "do not wait"
-  if (tv.tv_sec == 0 && tv.tv_usec == 0)
-    return -1; // zero means "no timeout"
-  return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
-}
-
-timeval ms_timeval(double ms) {
-  timeval tv = {0, 0};
-  if (ms >= 0) {
-    tv.tv_sec = static_cast<time_t>(ms / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms - tv.tv_sec * 1000.0) * 1000);
-  }
-  return tv;
 }
 
 } // namespace
@@ -211,7 +160,8 @@ int Socket::check_args(int family, int type, int protocol) {
 }
 
 Socket::Socket(int family, int type, int protocol)
-    : id_(next_id++), family_(family), type_(type), protocol_(protocol) {
+    : File(Kind::Socket), id_(next_id++), family_(family), type_(type),
+      protocol_(protocol) {
   sndbuf_ = is_stream() ? kTcpSndbuf : kUdpBuf;
   rcvbuf_ = is_stream() ? kTcpRcvbuf : kUdpBuf;
   local_ = endpoint_any(family);
@@ -232,9 +182,10 @@ int Socket::take_error() {
 }
 
 size_t Socket::send_window() const {
-  if (sndbuf_set_)
-    return size_t(sndbuf_);
-  return is_stream() ? kDefaultSendWindow : size_t(kUdpBuf);
+  if (!is_stream())
+    return size_t(sndbuf_set_ ? sndbuf_ : kUdpBuf);
+  static const size_t floor = _dsock_js_min_stream_window();
+  return std::max(sndbuf_set_ ? size_t(sndbuf_) : kDefaultSendWindow, floor);
 }
 
 // Linux reports POLLOUT, and wakes blocked writers, only once a fair share
@@ -476,7 +427,7 @@ int Socket::shutdown(int how) {
       _dsock_js_shutdown_write(id_);
     }
   }
-  notify_waiters();
+  changed();
   return 0;
 }
 
@@ -491,7 +442,7 @@ void Socket::close() {
   state_ = State::Closed;
   accept_queue_.clear();
   drop_membership_calls(); // the browser leaves the groups of a closed socket
-  notify_waiters();
+  changed();
 }
 
 // ---- Data ------------------------------------------------------------------
@@ -824,6 +775,23 @@ int Socket::readable_bytes() const {
   return int(is_stream() ? rx_.size() : datagrams_.front_size());
 }
 
+int Socket::bytes_readable(int* n) const {
+  if (state_ == State::Listening)
+    return -EINVAL;
+  *n = readable_bytes();
+  return 0;
+}
+
+ssize_t Socket::read(CoreLock& lock, const iovec* iov, int iovcnt,
+                     bool nonblock) {
+  return recv(lock, iov, iovcnt, 0, nullptr, nullptr, nonblock);
+}
+
+ssize_t Socket::write(CoreLock& lock, const iovec* iov, int iovcnt,
+                      bool nonblock) {
+  return send(lock, iov, iovcnt, 0, nullptr, nonblock);
+}
+
 int Socket::local_address(Endpoint* ep) const {
   *ep = local_;
   return 0;
@@ -840,8 +808,7 @@ int Socket::peer_address(Endpoint* ep) const {
 int Socket::set_buffer(int name, int value) {
   // Linux caps the request at [wr]mem_max, doubles it (for bookkeeping
   // overhead) and reports that.
-  int floor = name == SO_SNDBUF ? kMinSndbuf : kMinRcvbuf;
-  int size = std::max(std::clamp(value, 0, kMaxBuf) * 2, floor);
+  int size = buffer_size(name, value);
   if (name == SO_SNDBUF) {
     sndbuf_ = size;
     sndbuf_set_ = true;
@@ -854,7 +821,7 @@ int Socket::set_buffer(int name, int value) {
       datagrams_.set_limit(size_t(size));
     maybe_resume_read();
   }
-  notify_waiters();
+  changed(POLLOUT); // a larger send window may make room
   return 0;
 }
 
@@ -865,16 +832,9 @@ int Socket::setsockopt(int level, int name, const void* value, socklen_t len,
   if (level == SOL_SOCKET) {
     switch (name) {
     case SO_RCVTIMEO:
-    case SO_SNDTIMEO: {
-      if (!value || len < (socklen_t)sizeof(timeval))
-        return -EINVAL;
-      timeval tv;
-      memcpy(&tv, value, sizeof tv);
-      if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-      (name == SO_RCVTIMEO ? rcvtimeo_ms_ : sndtimeo_ms_) = timeval_ms(tv);
-      return 0;
-    }
+    case SO_SNDTIMEO:
+      return get_timeout(value, len,
+                         name == SO_RCVTIMEO ? &rcvtimeo_ms_ : &sndtimeo_ms_);
     case SO_LINGER:
       if (!value || len < (socklen_t)sizeof(linger))
         return -EINVAL;
@@ -1249,8 +1209,8 @@ void Socket::finish_membership_call(int err) {
   if (op.waited)
     membership_results_.push_back({op.id, err});
   else if (err)
-    error_ = err;
-  notify_waiters();
+    error_ = err; // POLLERR: epoll hears it too
+  changed();
 }
 
 void Socket::on_membership(int err) {
@@ -1283,7 +1243,7 @@ void Socket::on_open(const Endpoint& local, const Endpoint& remote) {
       start_listening();
     run_membership_calls(); // memberships asked for before it opened
   }
-  notify_waiters();
+  changed();
 }
 
 void Socket::on_error(int err) {
@@ -1295,20 +1255,23 @@ void Socket::on_error(int err) {
     state_ = State::Failed;
     drop_membership_calls(); // it never joined them
   }
-  notify_waiters();
+  changed();
 }
 
 void Socket::on_sent(size_t n) {
   in_flight_ -= std::min(n, in_flight_);
+  // Blocked writers and epoll hear of it only when a writer or poller found
+  // no space and a fair share is free again, as from Linux's write-space
+  // callback.
   if (send_space_wanted_ && send_space_ready()) {
     send_space_wanted_ = false;
-    notify_waiters();
+    changed(POLLOUT);
   }
 }
 
 void Socket::on_eof() {
   rd_eof_ = true;
-  notify_waiters();
+  changed();
 }
 
 uint8_t* Socket::rx_reserve(size_t* len) {
@@ -1324,7 +1287,7 @@ uint8_t* Socket::rx_reserve(size_t* len) {
 
 void Socket::rx_commit(size_t n) {
   rx_.commit(n);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 uint8_t* Socket::datagram_reserve(size_t len) {
@@ -1352,7 +1315,7 @@ void Socket::datagram_commit(size_t len, const Endpoint& from) {
   uint8_t* dst = datagrams_.push(from, len);
   if (len)
     memcpy(dst, staging_.data(), len);
-  notify_waiters();
+  changed(POLLIN);
 }
 
 std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
@@ -1368,7 +1331,7 @@ std::shared_ptr<Socket> Socket::on_accept(const Endpoint& local,
   conn->sndbuf_ = sndbuf_;
   conn->rcvbuf_ = rcvbuf_;
   accept_queue_.push_back(conn);
-  notify_waiters();
+  changed(POLLIN);
   return conn;
 }
 

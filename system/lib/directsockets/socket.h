@@ -1,6 +1,6 @@
-// A socket: its state machine, buffers and options. One Socket stands behind
-// every fd (and every dup of it) that names it; its Direct Sockets object
-// lives in the JS bridge under the Socket's id.
+// A TCP or UDP socket: its state machine, buffers and options. One Socket
+// stands behind every fd (and every dup of it) that names it; its Direct
+// Sockets object lives in the JS bridge under the Socket's id.
 //
 // Methods are called with the core lock held and return a count or a
 // negative errno, as syscalls do. `nonblock` is the caller's O_NONBLOCK /
@@ -10,6 +10,7 @@
 #include "address.h"
 #include "blocking.h"
 #include "datagram_queue.h"
+#include "file.h"
 #include "multicast.h"
 #include "ring_buffer.h"
 
@@ -22,7 +23,7 @@
 
 namespace directsockets {
 
-class Socket {
+class Socket : public File {
 public:
   enum class State {
     Idle,       // created, no Direct Sockets object yet
@@ -39,9 +40,7 @@ public:
   static int check_args(int family, int type, int protocol);
 
   Socket(int family, int type, int protocol);
-  ~Socket();
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
+  ~Socket() override;
 
   uint32_t id() const { return id_; }
   int family() const { return family_; }
@@ -66,10 +65,16 @@ public:
   ssize_t recv(CoreLock& lock, const iovec* iov, int iovcnt, int flags,
                Endpoint* from, int* msg_flags, bool nonblock);
 
-  // poll() events that hold now (POLLIN, POLLOUT, POLLHUP, POLLERR ...).
-  int poll_events() const;
+  int poll_events() const override;
   // FIONREAD: bytes readable (the next datagram's size for UDP).
   int readable_bytes() const;
+
+  // read() and write() are recv() and send() without flags.
+  ssize_t read(CoreLock& lock, const iovec* iov, int iovcnt,
+               bool nonblock) override;
+  ssize_t write(CoreLock& lock, const iovec* iov, int iovcnt,
+                bool nonblock) override;
+  int bytes_readable(int* n) const override;
 
   // `lock` lets a multicast membership change wait for the browser's
   // answer; without it (or when the caller cannot block) the change goes on

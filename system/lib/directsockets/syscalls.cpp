@@ -1,20 +1,28 @@
 // The POSIX entry points. These native definitions replace Emscripten's JS
-// socket syscalls at link time; for read/write/close/fcntl/ioctl/dup/poll they
-// handle socket fds here and hand every other fd to the JS filesystem.
+// syscalls at link time: the socket calls, socketpair, pipe2 and epoll are
+// the core's; for read/write/close/fcntl/ioctl/dup/poll the core handles its
+// own fds (sockets, socketpair ends, pipe ends, epoll instances) and hands
+// every other fd to the JS filesystem.
 #include "bridge.h"
+#include "epoll.h"
 #include "fd_table.h"
+#include "local_socket.h"
+#include "pipe.h"
 #include "socket.h"
 
 #include <emscripten/syscalls.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <wasi/api.h>
 
 #include <algorithm>
+#include <climits>
 #include <vector>
 
 using namespace directsockets;
@@ -22,35 +30,75 @@ using namespace directsockets;
 namespace {
 
 constexpr int kSockFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+constexpr int kSockTypeMask = 0xf;
+// What fstat reports for the core's files, as on Linux (an epoll fd is an
+// anonymous inode with no file type).
+constexpr int kSocketMode = S_IFSOCK | 0777;
+constexpr int kPipeMode = S_IFIFO | 0600;
+constexpr int kEpollMode = 0600;
+// Linux's EP_MAX_EVENTS.
+constexpr int kMaxEpollEvents = int(INT_MAX / sizeof(epoll_event));
+// The kernel's sigset_t, which epoll_pwait's sigsetsize must match.
+constexpr size_t kKernelSigsetSize = _NSIG / 8;
+
+// Whether fd is open in the JS filesystem (it is not one of the core's).
+bool js_fd_open(int fd) { return !(_dsock_js_poll_fd(fd, 0) & POLLNVAL); }
+
+bool is_socket(const File& f) {
+  return f.kind() == File::Kind::Socket || f.kind() == File::Kind::LocalSocket;
+}
 
 // Looks up a socket fd (with the core lock held): EBADF if fd is not open,
 // ENOTSOCK if it is not a socket. The reference keeps the open file alive
 // while a call waits, whatever another thread closes meanwhile.
-std::shared_ptr<OpenFile> socket_file(int fd, int* err) {
-  if (auto f = fd_table().share(fd))
-    return f;
-  // Not ours: tell a closed fd from a file with a harmless poll of it.
-  *err = (_dsock_js_poll_fd(fd, 0) & POLLNVAL) ? EBADF : ENOTSOCK;
+std::shared_ptr<File> socket_file(int fd, int* err) {
+  if (auto f = fd_table().share(fd)) {
+    if (is_socket(*f))
+      return f;
+    *err = ENOTSOCK;
+    return nullptr;
+  }
+  *err = js_fd_open(fd) ? ENOTSOCK : EBADF;
   return nullptr;
 }
 
-// Every socket call runs under the core lock, from the fd lookup on.
+// A socketpair end, or null for a TCP/UDP socket.
+LocalSocket* as_local(File& f) {
+  return f.kind() == File::Kind::LocalSocket ? static_cast<LocalSocket*>(&f)
+                                             : nullptr;
+}
+
+// Every socket call runs under the core lock, from the fd lookup on; `sock`
+// is the TCP/UDP socket when `file` is not a socketpair end.
 #define SOCKET_OR_RETURN(file, fd)                                             \
   auto lock = lock_core();                                                     \
   int err_ = 0;                                                                \
   auto file = socket_file(fd, &err_);                                          \
   if (!file)                                                                   \
-    return -err_;
+    return -err_;                                                              \
+  LocalSocket* local = as_local(*file);                                        \
+  Socket* sock = local ? nullptr : static_cast<Socket*>(file.get());
 
-int new_socket_fd(std::shared_ptr<Socket> socket, int flags) {
-  int fd = _dsock_js_fd_open();
+// A new fd of the filesystem's table for `file`; the fd or -errno.
+int new_fd(std::shared_ptr<File> file, int mode, int status_flags,
+           bool cloexec) {
+  int fd = _dsock_js_fd_open(mode);
   if (fd < 0)
     return fd;
-  fd_table().set(fd,
-                 std::make_shared<OpenFile>(std::move(socket),
-                                            (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0),
-                 flags & SOCK_CLOEXEC);
+  file->status_flags = status_flags;
+  fd_table().set(fd, std::move(file), cloexec);
   return fd;
+}
+
+int new_socket_fd(std::shared_ptr<File> socket, int flags) {
+  return new_fd(std::move(socket), kSocketMode,
+                (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, flags & SOCK_CLOEXEC);
+}
+
+// Closes an fd new_fd made (when its pair's second fd could not be had).
+void drop_fd(int fd) {
+  fd_table().remove(fd);
+  _dsock_js_fs_fd_close(fd);
 }
 
 int read_address(const Socket& s, const sockaddr* addr, socklen_t len,
@@ -79,15 +127,19 @@ ssize_t do_sendmsg(int fd, const msghdr* msg, int flags) {
     return -EMSGSIZE;
   if (msg->msg_controllen)
     return -EINVAL; // no ancillary data can be carried
-  Endpoint to;
   bool has_to = msg->msg_name && msg->msg_namelen;
+  if (local)
+    return local->send(lock, msg->msg_iov, int(msg->msg_iovlen), flags,
+                       has_to ? (const sockaddr*)msg->msg_name : nullptr,
+                       has_to ? msg->msg_namelen : 0, file->nonblock());
+  Endpoint to;
   if (has_to) {
-    if (int r = read_address(*file->socket, (const sockaddr*)msg->msg_name,
+    if (int r = read_address(*sock, (const sockaddr*)msg->msg_name,
                              msg->msg_namelen, &to))
       return r;
   }
-  return file->socket->send(lock, msg->msg_iov, int(msg->msg_iovlen), flags,
-                            has_to ? &to : nullptr, file->nonblock());
+  return sock->send(lock, msg->msg_iov, int(msg->msg_iovlen), flags,
+                    has_to ? &to : nullptr, file->nonblock());
 }
 
 ssize_t do_recvmsg(int fd, msghdr* msg, int flags) {
@@ -98,17 +150,20 @@ ssize_t do_recvmsg(int fd, msghdr* msg, int flags) {
     return -EMSGSIZE;
   Endpoint from;
   int msg_flags = 0;
-  ssize_t n = file->socket->recv(lock, msg->msg_iov, int(msg->msg_iovlen),
+  ssize_t n = local ? local->recv(lock, msg->msg_iov, int(msg->msg_iovlen),
+                                  flags, &msg_flags, file->nonblock())
+                    : sock->recv(lock, msg->msg_iov, int(msg->msg_iovlen),
                                  flags, &from, &msg_flags, file->nonblock());
   if (n < 0)
     return n;
   if (msg->msg_name) {
-    // A stream socket names no source: Linux sets the length to 0.
+    // A stream socket names no source, nor does an unnamed socketpair end:
+    // Linux sets the length to 0.
     socklen_t len = 0;
-    if (!file->socket->is_stream()) {
+    if (sock && !sock->is_stream()) {
       len = msg->msg_namelen;
-      endpoint_to_sockaddr(from, file->socket->family(),
-                           (sockaddr*)msg->msg_name, &len);
+      endpoint_to_sockaddr(from, sock->family(), (sockaddr*)msg->msg_name,
+                           &len);
     }
     msg->msg_namelen = len;
   }
@@ -132,8 +187,8 @@ int poll_fds(pollfd* fds, nfds_t nfds, int timeout) {
       if (p.fd < 0)
         continue;
       const int always = POLLERR | POLLHUP | POLLNVAL;
-      if (OpenFile* f = fd_table().get(p.fd)) {
-        p.revents = short(f->socket->poll_events() & (p.events | always));
+      if (File* f = fd_table().get(p.fd)) {
+        p.revents = short(f->readiness() & (p.events | always));
       } else {
         p.revents = short(_dsock_js_poll_fd(p.fd, p.events));
         watch.push_back(p.fd);
@@ -163,31 +218,64 @@ int __syscall_socket(int domain, int type, int protocol, int, int, int) {
                        type & kSockFlags);
 }
 
+// AF_UNIX pairs live in the core and need no Direct Sockets; other families
+// fail as socket() would, then as Linux's inet does (no socketpair there).
+int __syscall_socketpair(int domain, int type, int protocol, int fds[2], int,
+                         int) {
+  if (type & ~kSockTypeMask & ~kSockFlags)
+    return -EINVAL;
+  if (!fds)
+    return -EFAULT;
+  if (domain != AF_UNIX) {
+    int r = Socket::check_args(domain, type, protocol);
+    return r ? r : -EOPNOTSUPP;
+  }
+  if (int r = LocalSocket::check_args(type & kSockTypeMask, protocol))
+    return r;
+  auto lock = lock_core();
+  auto [a, b] = LocalSocket::create_pair(type & kSockTypeMask);
+  int fd0 = new_socket_fd(std::move(a), type & kSockFlags);
+  if (fd0 < 0)
+    return fd0;
+  int fd1 = new_socket_fd(std::move(b), type & kSockFlags);
+  if (fd1 < 0) {
+    drop_fd(fd0);
+    return fd1;
+  }
+  fds[0] = fd0;
+  fds[1] = fd1;
+  return 0;
+}
+
 int __syscall_bind(int fd, const sockaddr* addr, socklen_t len, int, int, int) {
   SOCKET_OR_RETURN(file, fd);
+  if (local)
+    return local->bind(addr, len);
   Endpoint ep;
-  if (int r = read_address(*file->socket, addr, len, &ep))
+  if (int r = read_address(*sock, addr, len, &ep))
     return r;
-  return file->socket->bind(lock, ep);
+  return sock->bind(lock, ep);
 }
 
 int __syscall_connect(int fd, const sockaddr* addr, socklen_t len, int, int,
                       int) {
   SOCKET_OR_RETURN(file, fd);
+  if (local)
+    return local->connect(addr, len);
   Endpoint ep;
   // AF_UNSPEC dissolves a UDP socket's association (ep.family stays so).
   bool unspec = addr && len >= (socklen_t)sizeof(sa_family_t) &&
                 addr->sa_family == AF_UNSPEC;
-  if (!unspec || file->socket->is_stream()) {
-    if (int r = read_address(*file->socket, addr, len, &ep))
+  if (!unspec || sock->is_stream()) {
+    if (int r = read_address(*sock, addr, len, &ep))
       return r;
   }
-  return file->socket->connect(lock, ep, file->nonblock());
+  return sock->connect(lock, ep, file->nonblock());
 }
 
 int __syscall_listen(int fd, int backlog, int, int, int, int) {
   SOCKET_OR_RETURN(file, fd);
-  return file->socket->listen(lock, backlog);
+  return local ? local->listen() : sock->listen(lock, backlog);
 }
 
 int __syscall_accept4(int fd, sockaddr* addr, socklen_t* len, int flags, int,
@@ -195,10 +283,12 @@ int __syscall_accept4(int fd, sockaddr* addr, socklen_t* len, int flags, int,
   SOCKET_OR_RETURN(file, fd);
   if (flags & ~kSockFlags)
     return -EINVAL;
+  if (local)
+    return -local->accept_error();
   if (addr && !len)
     return -EFAULT;
   int err = 0;
-  auto conn = file->socket->accept(lock, file->nonblock(), &err);
+  auto conn = sock->accept(lock, file->nonblock(), &err);
   if (!conn)
     return -err;
   if (addr) {
@@ -212,24 +302,29 @@ int __syscall_accept4(int fd, sockaddr* addr, socklen_t* len, int flags, int,
 int __syscall_getsockname(int fd, sockaddr* addr, socklen_t* len, int, int,
                           int) {
   SOCKET_OR_RETURN(file, fd);
+  if (local)
+    return local->name(addr, len, false);
   Endpoint ep;
-  file->socket->local_address(&ep);
-  return write_address(*file->socket, ep, addr, len);
+  sock->local_address(&ep);
+  return write_address(*sock, ep, addr, len);
 }
 
 int __syscall_getpeername(int fd, sockaddr* addr, socklen_t* len, int, int,
                           int) {
   SOCKET_OR_RETURN(file, fd);
+  if (local)
+    return local->name(addr, len, true);
   Endpoint ep;
-  if (int r = file->socket->peer_address(&ep))
+  if (int r = sock->peer_address(&ep))
     return r;
-  return write_address(*file->socket, ep, addr, len);
+  return write_address(*sock, ep, addr, len);
 }
 
 int __syscall_setsockopt(int fd, int level, int name, const void* value,
                          socklen_t len, int) {
   SOCKET_OR_RETURN(file, fd);
-  return file->socket->setsockopt(level, name, value, len, &lock);
+  return local ? local->setsockopt(level, name, value, len)
+               : sock->setsockopt(level, name, value, len, &lock);
 }
 
 int __syscall_getsockopt(int fd, int level, int name, void* value,
@@ -239,12 +334,13 @@ int __syscall_getsockopt(int fd, int level, int name, void* value,
     return -EFAULT;
   if (int(*len) < 0)
     return -EINVAL;
-  return file->socket->getsockopt(level, name, value, len);
+  return local ? local->getsockopt(level, name, value, len)
+               : sock->getsockopt(level, name, value, len);
 }
 
 int __syscall_shutdown(int fd, int how, int, int, int, int) {
   SOCKET_OR_RETURN(file, fd);
-  return file->socket->shutdown(how);
+  return local ? local->shutdown(how) : sock->shutdown(how);
 }
 
 int __syscall_sendto(int fd, const void* buf, size_t len, int flags,
@@ -282,6 +378,86 @@ int __syscall_recvmsg(int fd, msghdr* msg, int flags, int, int, int) {
   return int(do_recvmsg(fd, msg, flags));
 }
 
+// ---- Pipes ------------------------------------------------------------------
+
+int __syscall_pipe2(int fds[2], int flags) {
+  // Packet mode (O_DIRECT) is not implemented: refuse it.
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+    return -EINVAL;
+  if (!fds)
+    return -EFAULT;
+  auto lock = lock_core();
+  auto [read_end, write_end] = PipeEnd::create();
+  int status = flags & O_NONBLOCK;
+  bool cloexec = flags & O_CLOEXEC;
+  int fd0 = new_fd(std::move(read_end), kPipeMode, status, cloexec);
+  if (fd0 < 0)
+    return fd0;
+  int fd1 = new_fd(std::move(write_end), kPipeMode, status, cloexec);
+  if (fd1 < 0) {
+    drop_fd(fd0);
+    return fd1;
+  }
+  fds[0] = fd0;
+  fds[1] = fd1;
+  return 0;
+}
+
+// ---- epoll ------------------------------------------------------------------
+
+int __syscall_epoll_create1(int flags) {
+  if (flags & ~EPOLL_CLOEXEC)
+    return -EINVAL;
+  auto lock = lock_core();
+  return new_fd(std::make_shared<Epoll>(), kEpollMode, 0,
+                flags & EPOLL_CLOEXEC);
+}
+
+int __syscall_epoll_ctl(int epfd, int op, int fd, epoll_event* ev) {
+  // Linux's order of checks: the event, both fds, whether the target can be
+  // polled, then whether epfd is an epoll instance other than the target.
+  if (op != EPOLL_CTL_DEL && !ev)
+    return -EFAULT;
+  auto lock = lock_core();
+  auto ep = fd_table().share(epfd);
+  if (!ep && !js_fd_open(epfd))
+    return -EBADF;
+  auto target = fd_table().share(fd);
+  if (!target) {
+    // A JS filesystem fd: a TTY or device can be polled, a regular file or
+    // directory cannot.
+    struct stat st;
+    if (int r = __syscall_fstat64(fd, &st))
+      return r;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+      return -EPERM;
+  }
+  if (!ep || ep->kind() != File::Kind::Epoll || ep == target)
+    return -EINVAL;
+  return static_cast<Epoll&>(*ep).control(op, target.get(), fd,
+                                          ev ? *ev : epoll_event{});
+}
+
+int __syscall_epoll_pwait(int epfd, epoll_event* events, int maxevents,
+                          int timeout, const sigset_t* sigmask,
+                          size_t sigsetsize) {
+  // There are no signals to hold off while waiting: the mask is checked
+  // but has nothing to act on.
+  if (sigmask && sigsetsize != kKernelSigsetSize)
+    return -EINVAL;
+  auto lock = lock_core();
+  auto ep = fd_table().share(epfd);
+  if (!ep && !js_fd_open(epfd))
+    return -EBADF;
+  if (maxevents <= 0 || maxevents > kMaxEpollEvents)
+    return -EINVAL;
+  if (!ep || ep->kind() != File::Kind::Epoll)
+    return -EINVAL;
+  if (!events)
+    return -EFAULT;
+  return static_cast<Epoll&>(*ep).wait(lock, events, maxevents, timeout);
+}
+
 // ---- fd operations shared with the filesystem --------------------------------
 
 __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t* iovs,
@@ -292,9 +468,8 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t* iovs,
     lock.unlock();
     return __wasi_errno_t(_dsock_js_fs_fd_read(int(fd), iovs, iovs_len, nread));
   }
-  ssize_t n = file->socket->recv(lock, reinterpret_cast<const iovec*>(iovs),
-                                 int(iovs_len), 0, nullptr, nullptr,
-                                 file->nonblock());
+  ssize_t n = file->read(lock, reinterpret_cast<const iovec*>(iovs),
+                         int(iovs_len), file->nonblock());
   if (n < 0)
     return __wasi_errno_t(-n);
   *nread = __wasi_size_t(n);
@@ -310,8 +485,8 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t* iovs,
     return __wasi_errno_t(
         _dsock_js_fs_fd_write(int(fd), iovs, iovs_len, nwritten));
   }
-  ssize_t n = file->socket->send(lock, reinterpret_cast<const iovec*>(iovs),
-                                 int(iovs_len), 0, nullptr, file->nonblock());
+  ssize_t n = file->write(lock, reinterpret_cast<const iovec*>(iovs),
+                          int(iovs_len), file->nonblock());
   if (n < 0)
     return __wasi_errno_t(-n);
   *nwritten = __wasi_size_t(n);
@@ -321,7 +496,10 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t* iovs,
 __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd) {
   {
     auto lock = lock_core();
-    fd_table().remove(int(fd));
+    if (fd_table().get(int(fd)))
+      fd_table().remove(int(fd));
+    else
+      Epoll::forget_fd(int(fd));
   }
   return __wasi_errno_t(_dsock_js_fs_fd_close(int(fd)));
 }
@@ -337,10 +515,13 @@ int __syscall_fcntl64(int fd, int cmd, ...) {
     va_end(ap);
     return r;
   }
+  auto* pipe = file->kind() == File::Kind::Pipe
+                   ? static_cast<PipeEnd*>(file.get())
+                   : nullptr;
   int r = 0;
   switch (cmd) {
   case F_GETFL:
-    r = O_RDWR | file->status_flags;
+    r = file->access_mode() | file->status_flags;
     break;
   case F_SETFL:
     file->status_flags = va_arg(ap, int) & O_NONBLOCK;
@@ -361,6 +542,12 @@ int __syscall_fcntl64(int fd, int cmd, ...) {
       fd_table().set(r, file, cmd == F_DUPFD_CLOEXEC);
     break;
   }
+  case F_GETPIPE_SZ:
+    r = pipe ? pipe->capacity() : -EBADF;
+    break;
+  case F_SETPIPE_SZ:
+    r = pipe ? pipe->set_capacity(va_arg(ap, unsigned int)) : -EBADF;
+    break;
   default:
     r = -EINVAL;
   }
@@ -391,10 +578,7 @@ int __syscall_ioctl(int fd, int op, ...) {
   case FIONREAD:
     if (!arg)
       return -EFAULT;
-    if (file->socket->state() == Socket::State::Listening)
-      return -EINVAL;
-    *arg = file->socket->readable_bytes();
-    return 0;
+    return file->bytes_readable(arg);
   }
   return -ENOTTY;
 }
@@ -415,7 +599,11 @@ int __syscall_dup3(int fd, int newfd, int flags) {
   int r = _dsock_js_fs_dup3(fd, newfd, flags);
   if (r < 0)
     return r;
-  fd_table().remove(newfd); // dup3 closed whatever newfd was
+  // dup3 closed whatever newfd was.
+  if (fd_table().get(newfd))
+    fd_table().remove(newfd);
+  else
+    Epoll::forget_fd(newfd);
   if (shared)
     fd_table().set(newfd, std::move(shared), flags & O_CLOEXEC);
   return r;
