@@ -601,8 +601,15 @@ var LibraryDirectSockets = {
   },
 
   // The core's send window for stream sockets never goes below this: in the
-  // browser, writes must be able to grow past the pipe (see queueWrite).
-  _dsock_js_min_stream_window: () => DSOCK.guardWrites ? 4 * DSOCK.PIPE_BYTES : 0,
+  // browser, writes must be able to grow past the pipe (see queueWrite). Any
+  // thread may ask (it is not proxied: a worker's first send() must not wait
+  // for a busy main thread).
+  _dsock_js_min_stream_window: () => {
+#if ENVIRONMENT_MAY_BE_NODE
+    if (ENVIRONMENT_IS_NODE) return 0;
+#endif
+    return 4 * DSOCK.PIPE_BYTES;
+  },
 
   _dsock_js_send_to__deps: ['$UTF8ToString', 'free'],
   _dsock_js_send_to: (id, buf, len, host, port, owned, dnsFamily) => {
@@ -715,7 +722,7 @@ var LibraryDirectSockets = {
 // lock). A worker's blocking wait is a futex in the core, not a JS call.
 for (const name of Object.keys(LibraryDirectSockets)) {
   if (name.startsWith('_dsock_js_') && !name.includes('__') &&
-      name !== '_dsock_js_can_block' && name !== '_dsock_js_wait') {
+      !['_dsock_js_can_block', '_dsock_js_min_stream_window', '_dsock_js_wait'].includes(name)) {
     LibraryDirectSockets[name + '__proxy'] = 'sync';
   }
 }
