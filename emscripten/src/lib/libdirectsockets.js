@@ -137,10 +137,11 @@ var LibraryDirectSockets = {
     //    core's send window leaves room: _dsock_js_min_stream_window);
     //  - a write longer than the pipe cannot finish synchronously, so one
     //    that did was dropped: it wrote nothing, and is written again;
-    //  - a queue is never split so as to leave a short write behind, and a
-    //    long one is split where no recent write ended (modulo the pipe's
-    //    size), since the network service's whole-region reads make the pipe
-    //    exactly full at such offsets;
+    //  - a long write ends neither at a multiple of the pipe's size nor
+    //    where a recent write ended (modulo that size), since the network
+    //    service's whole-region reads make the pipe exactly full at such
+    //    offsets: what lies past the last safe offset waits for the next
+    //    write; a queue is split for no other reason but its length;
     //  - a short write after one that had to wait for the pipe (which may
     //    have left it exactly full) waits a moment for the pipe to drain,
     //    and for more data, which would make it long.
@@ -151,6 +152,7 @@ var LibraryDirectSockets = {
     // The Node.js implementation has no such pipe: its writes go straight on.
     guardWrites: true, // off under Node.js (set at startup)
     PIPE_BYTES: 64 * 1024,
+    KERNEL_SEND_BUFFER: 4 * 1024 * 1024, // Linux's largest auto-tuned one (tcp_wmem)
     MAX_WRITE: 128 * 1024,
     // Offsets where recent writes ended, as residues modulo the pipe's size.
     END_HISTORY: 4096,
@@ -189,14 +191,27 @@ var LibraryDirectSockets = {
     // How much of the queue the next write takes.
     writeLength(rec) {
       var pipe = DSOCK.PIPE_BYTES;
-      if (rec.queued <= DSOCK.MAX_WRITE + pipe) return rec.queued;
-      // Split: the rest stays longer than the pipe, and this write ends
-      // where no recent one did.
-      for (var n = DSOCK.MAX_WRITE; n > pipe; n--) {
+      // Where the pipe may be exactly full once a write ends there: a
+      // multiple of its size, or where a recent write ended (modulo it).
+      var risky = (n) => {
         var r = (rec.piped + n) % pipe;
-        if (r && !rec.endResidues.has(r)) return n;
+        return !r || rec.endResidues.has(r);
+      };
+      var longest = rec.queued;
+      if (rec.queued > DSOCK.MAX_WRITE + pipe) {
+        // Split: the rest stays longer than the pipe.
+        longest = DSOCK.MAX_WRITE;
+      } else if (rec.queued <= pipe) {
+        return rec.queued;
       }
-      return DSOCK.MAX_WRITE;
+      // A long write may wait for the pipe and then fill it to the byte: it
+      // ends where that cannot happen, holding back what is past that point.
+      // (The core hands data over in multiples of the pipe's size, so the
+      // queue often ends at a multiple of it.)
+      for (var n = longest; n > pipe; n--) {
+        if (!risky(n)) return n;
+      }
+      return longest;
     },
 
     takeQueued(rec, len) {
@@ -262,6 +277,7 @@ var LibraryDirectSockets = {
         write.then(() => {
           if (waited) DSOCK.noteDrain(rec, chunk.length, performance.now() - start);
           DSOCK.noteEnd(rec, rec.piped += chunk.length);
+          DSOCK.noteRate(rec);
           DSOCK.sent(id, rec, chunk.length);
           DSOCK.writeNext(id, rec, waited);
         }, (e) => {
@@ -285,14 +301,35 @@ var LibraryDirectSockets = {
       rec.pipeDrainAt = now;
     },
 
+    // How fast the socket's bytes went into the pipe over the last second
+    // or more of writing (bytes/ms): the pace at which the kernel takes them.
+    noteRate(rec) {
+      var now = performance.now();
+      rec.rateMark ??= {at: now, piped: rec.piped};
+      rec.lastPipedAt = now;
+      if (now - rec.rateMark.at >= 1000) {
+        rec.rate = (rec.piped - rec.rateMark.piped) / (now - rec.rateMark.at);
+        rec.rateMark = {at: now, piped: rec.piped};
+      }
+    },
+
     // Runs `f` once every queued byte is in the pipe and the pipe has likely
     // emptied: Chromium discards the pipe's contents when the socket closes.
+    // A pipe that was full in the last seconds empties only as the kernel
+    // makes room in the socket's send buffer, which Linux grows up to 4 MiB
+    // and refills in bursts once a third or more of it is free, which at a
+    // reader's 2 MB/s takes most of a second: give it the time such a
+    // buffer takes at the socket's recent pace, at least 2 s (at most 10 s).
+    // (A write's pace says little while the kernel still absorbs data.)
     whenFlushed(rec, f) {
       var linger = () => {
-        // A pipe that filled up in the last seconds may sit full until the
-        // kernel next makes room: give it at least half a second.
-        var ms = performance.now() - rec.pipeDrainAt < 5000
-          ? Math.min(Math.max(500, 20 + 3 * rec.pipeDrainMs), 10000) : 20;
+        var ms = 20;
+        if (performance.now() - rec.pipeDrainAt < 5000) {
+          var span = rec.lastPipedAt - rec.rateMark.at;
+          var rate = span >= 200 ? (rec.piped - rec.rateMark.piped) / span : rec.rate;
+          var paced = rate ? DSOCK.KERNEL_SEND_BUFFER / rate : 0;
+          ms = Math.min(Math.max(2000, 20 + 3 * rec.pipeDrainMs, paced), 10000);
+        }
 #if SOCKET_DEBUG
         dbg(`directsockets: closing a TCP writable after ${ms.toFixed(0)} ms for its pipe to drain`);
 #endif
