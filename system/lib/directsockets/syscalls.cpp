@@ -458,6 +458,13 @@ int __syscall_epoll_pwait(int epfd, epoll_event* events, int maxevents,
   return static_cast<Epoll&>(*ep).wait(lock, events, maxevents, timeout);
 }
 
+// Where musl's epoll_wait() sends a zero timeout (Emscripten 6.0.8 and
+// later), as poll() does with __syscall_poll_nonblocking.
+int __syscall_epoll_pwait_nonblocking(int epfd, epoll_event* events,
+                                      int maxevents) {
+  return __syscall_epoll_pwait(epfd, events, maxevents, 0, nullptr, 0);
+}
+
 // ---- fd operations shared with the filesystem --------------------------------
 
 __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t* iovs,
