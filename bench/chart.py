@@ -61,11 +61,13 @@ def targets_panel(x, y, targets):
     if value is None:
       parts.append(text(x + label_width, row_y + 13, 'failed', fill='#b00'))
       continue
-    width = min(area, area / 2 * value / t['at_least'])
+    # A bound from above (memory) is met below the line.
+    scale = t['at_most'] / value if 'at_most' in t and value else value / t.get('at_least', 1)
+    width = min(area, area / 2 * scale)
     color = '#999' if t['met'] is None else '#2a9d4b' if t['met'] else '#d1342f'
     parts.append(f'<rect x="{x + label_width}" y="{row_y + 2}" width="{width:.1f}" height="{ROW - 5}" fill="{color}"/>')
     verdict = 'data lost' if t['met'] is None else 'met' if t['met'] else 'not met'
-    parts.append(text(x + label_width + width + 5, row_y + 13, f'{value:.3f} (≥ {t["at_least"]:g}) {verdict}'))
+    parts.append(text(x + label_width + width + 5, row_y + 13, f'{value:.3f} ({"≤ " + format(t["at_most"], "g") if "at_most" in t else "≥ " + format(t["at_least"], "g")}) {verdict}'))
   height = 26 + len(targets) * ROW + 10
   # Drawn first, so that the labels stay readable over it.
   parts.insert(1, f'<line x1="{line_x}" y1="{y + 24}" x2="{line_x}" y2="{y + height - 8}" stroke="#222" '
