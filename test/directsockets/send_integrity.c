@@ -1,18 +1,21 @@
 // Upload integrity: every byte send() accepted must reach the peer, in order
 // (Chromium 156 drops TCP writes: docs/chromium-tcp-send-loss.md).
 //
-//   send_integrity HOST PORT BYTES MAX_SEND [close]
+//   send_integrity HOST PORT BYTES MAX_SEND [close] [fixed]
 //
 // Connects, sends an 8-byte length (BYTES, little-endian) and then BYTES
 // bytes of a pattern in which every byte depends on its offset, in send()
-// calls of pseudo-random sizes from 1 to MAX_SEND. The verifying peer
+// calls of pseudo-random sizes from 1 to MAX_SEND (with `fixed`, calls that
+// end at multiples of MAX_SEND in the stream, as bulk senders' do). The
+// verifying peer
 // (tools/iwa/send-integrity.mjs) answers with one line, "received N first_bad
 // F" (F is -1 when every byte matched), once it has BYTES bytes or the
 // stream went quiet. With `close`, the program closes the socket right after
 // its last send() instead, and only the peer's side knows the outcome; it then
 // stays alive for a few seconds, as a web page outlives its sockets (the IWA
 // runner closes the browser as soon as the program ends).
-// Blocking calls: build with -sJSPI (or run natively).
+// Blocking calls: build with -sJSPI or -pthread -sPROXY_TO_PTHREAD (or run
+// natively).
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -55,14 +58,18 @@ static void send_all(int fd, const uint8_t* p, size_t len) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    printf("usage: send_integrity HOST PORT BYTES MAX_SEND [close]\n");
+    printf("usage: send_integrity HOST PORT BYTES MAX_SEND [close] [fixed]\n");
     return 2;
   }
   uint64_t total = strtoull(argv[3], NULL, 10);
   size_t max_send = strtoul(argv[4], NULL, 10);
-  int close_early = argc > 5 && strcmp(argv[5], "close") == 0;
-  if (!max_send)
-    max_send = 1;
+  int close_early = 0, fixed = 0;
+  for (int i = 5; i < argc; i++) {
+    close_early |= strcmp(argv[i], "close") == 0;
+    fixed |= strcmp(argv[i], "fixed") == 0;
+  }
+  if (max_send <= 8)
+    max_send = fixed ? 9 : 1;
 
   struct sockaddr_in addr = {.sin_family = AF_INET,
                              .sin_port = htons(atoi(argv[2]))};
@@ -88,7 +95,8 @@ int main(int argc, char** argv) {
   double start = now();
   for (uint64_t off = 0; off < total;) {
     seed = seed * 1103515245u + 12345u; // sizes vary, small and large mixed
-    size_t n = 1 + (seed >> 8) % max_send;
+    size_t n = fixed ? max_send - (off ? 0 : sizeof header)
+                     : 1 + (seed >> 8) % max_send;
     if (n > total - off)
       n = (size_t)(total - off);
     for (size_t i = 0; i < n; i++)

@@ -142,11 +142,13 @@ var LibraryDirectSockets = {
     //    service's whole-region reads make the pipe exactly full at such
     //    offsets: what lies past the last safe offset waits for the next
     //    write; a queue is split for no other reason but its length;
-    //  - a short write after one that had to wait for the pipe (which may
-    //    have left it exactly full) waits a moment for the pipe to drain,
-    //    and for more data, which would make it long.
+    //  - a short write after one that may have left the pipe exactly full
+    //    (it had to wait for the pipe, or it ended at a multiple of the
+    //    pipe's size after a pipe's worth went in within BURST_MS, as a
+    //    first write of 64 KiB does) waits for more data, which makes it
+    //    long, or else for the pipe to drain.
     // What remains: a short write that starts on a pipe that stayed exactly
-    // full through that moment is lost, unseen.
+    // full through that wait is lost, unseen.
     // Closing waits for the queue and then for the pipe to drain, since
     // Chromium discards what is still in the pipe when the socket closes.
     // The Node.js implementation has no such pipe: its writes go straight on.
@@ -159,6 +161,7 @@ var LibraryDirectSockets = {
     // A write that finished synchronously has settled within two microtask
     // turns in Chromium; one that waits for the pipe needs a task.
     SETTLE_TURNS: 8,
+    BURST_MS: 20,
     pipeTooBig: false,
 
     queueWrite(id, rec, chunk) {
@@ -173,6 +176,7 @@ var LibraryDirectSockets = {
       rec.queue.push(chunk);
       rec.queued += chunk.length;
       if (!rec.writing) DSOCK.writeNext(id, rec);
+      else if (rec.drainWait && rec.queued > DSOCK.PIPE_BYTES) DSOCK.endDrainWait(id, rec);
     },
 
     noteEnd(rec, end) {
@@ -229,13 +233,17 @@ var LibraryDirectSockets = {
       return out;
     },
 
-    // `waited`: the last write had to wait for the pipe.
-    writeNext(id, rec, waited) {
+    // `mayBeFull`: the last write may have left the pipe exactly full.
+    writeNext(id, rec, mayBeFull) {
       if (rec.queued && !rec.failed) {
         rec.writing = true;
-        if (waited && rec.queued <= DSOCK.PIPE_BYTES) {
-          // See above: a short write here could start on a full pipe.
-          setTimeout(() => DSOCK.writeNext(id, rec, false), Math.min((rec.pipeDrainMs || 0) / 8, 20));
+        if (mayBeFull && rec.queued <= DSOCK.PIPE_BYTES) {
+          // See above: a short write here could start on a full pipe, and
+          // its loss would go unseen. queueWrite ends the wait once the
+          // queue is long; else the pipe has had twice its measured drain
+          // time (5 to 50 ms).
+          var ms = Math.min(Math.max(2 * (rec.pipeDrainMs || 0), 5), 50);
+          rec.drainWait = setTimeout(() => DSOCK.endDrainWait(id, rec), ms);
           return;
         }
         DSOCK.writeChunk(id, rec, DSOCK.takeQueued(rec, DSOCK.writeLength(rec)), 0);
@@ -245,6 +253,22 @@ var LibraryDirectSockets = {
       var flushed = rec.onFlushed ?? [];
       rec.onFlushed = null;
       flushed.forEach((f) => f());
+    },
+
+    endDrainWait(id, rec) {
+      clearTimeout(rec.drainWait);
+      rec.drainWait = null;
+      DSOCK.writeNext(id, rec, false);
+    },
+
+    // Whether the pipe may be exactly full after a write that ended at
+    // rec.piped without waiting: it ended at a multiple of the pipe's size,
+    // and a pipe's worth went in within the last BURST_MS or so (slower
+    // than that, the network service has been emptying it).
+    burstFilled(rec, start) {
+      var now = performance.now();
+      if (!rec.burst || now - rec.burst.at > DSOCK.BURST_MS) rec.burst = {at: now, piped: start};
+      return !(rec.piped % DSOCK.PIPE_BYTES) && rec.piped - rec.burst.piped >= DSOCK.PIPE_BYTES;
     },
 
     writeChunk(id, rec, chunk, attempt) {
@@ -279,7 +303,7 @@ var LibraryDirectSockets = {
           DSOCK.noteEnd(rec, rec.piped += chunk.length);
           DSOCK.noteRate(rec);
           DSOCK.sent(id, rec, chunk.length);
-          DSOCK.writeNext(id, rec, waited);
+          DSOCK.writeNext(id, rec, DSOCK.burstFilled(rec, rec.piped - chunk.length) || waited);
         }, (e) => {
           rec.failed = true;
           DSOCK.fail(id, e, {{{ cDefs.EPIPE }}});
