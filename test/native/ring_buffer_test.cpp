@@ -92,6 +92,20 @@ TEST(RingBuffer, EmptyingResetsHeadSoRegionIsWhole) {
   EXPECT_EQ(len, 8u);
 }
 
+TEST(RingBuffer, RegionSurvivesEmptyingBeforeCommit) {
+  // The JS pump fills a region between reserve and commit while a pthread
+  // may read the ring empty: the region must still be where commit puts it.
+  RingBuffer rb(8);
+  put(rb, "abc");
+  size_t len;
+  uint8_t* p = rb.write_region(&len);
+  EXPECT_EQ(len, 5u);
+  EXPECT_EQ(get(rb, 3), "abc");
+  memcpy(p, "defgh", 5);
+  rb.commit(5);
+  EXPECT_EQ(get(rb, 8), "defgh");
+}
+
 TEST(RingBuffer, PeekLeavesContents) {
   RingBuffer rb(8);
   put(rb, "hello");
@@ -104,7 +118,7 @@ TEST(RingBuffer, PeekWithSkipAcrossWrap) {
   RingBuffer rb(8);
   put(rb, "xxxxxx");
   get(rb, 6);
-  put(rb, "abcdefgh"); // after emptying head is 0 again
+  put(rb, "abcdefgh"); // into an empty ring: head is 0 again
   get(rb, 5);
   put(rb, "ijklm"); // wraps: storage "ijklmfgh", head 5
   EXPECT_EQ(get(rb, 4, true, 2), "hijk");

@@ -25,6 +25,12 @@ uint8_t* RingBuffer::write_region(size_t* len) {
     *len = 0;
     return nullptr;
   }
+  // Empty: the whole storage is one region. Only here, on the producer's
+  // side: a consumer that empties the ring while the producer fills a region
+  // (the JS pump, between reserve and commit, while a pthread reads) must
+  // not move the tail from under it.
+  if (size_ == 0)
+    head_ = 0;
   size_t tail = (head_ + size_) % capacity_;
   // Free space runs to the end of storage, or to head if it has wrapped.
   *len = tail >= head_ ? capacity_ - tail : head_ - tail;
@@ -63,8 +69,10 @@ size_t RingBuffer::write(const uint8_t* src, size_t len) {
 
 void RingBuffer::consume(size_t n) {
   n = std::min(n, size_);
-  size_ -= n;
-  head_ = size_ ? (head_ + n) % capacity_ : 0;
+  if (n) {
+    size_ -= n;
+    head_ = (head_ + n) % capacity_;
+  }
 }
 
 } // namespace directsockets

@@ -25,7 +25,8 @@ public:
   bool empty() const { return size_ == 0; }
 
   // The largest contiguous free region at the tail; commit(n) makes n bytes
-  // of it readable.
+  // of it readable. The region stays where it is until then, whatever is
+  // read or consumed meanwhile.
   uint8_t* write_region(size_t* len);
   void commit(size_t n);
 
