@@ -393,6 +393,19 @@ class directsockets(RunnerCore):
     self.use_mode(['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME', '-sPTHREAD_POOL_SIZE=8'])
     self.do_runf(source('thread_echo_server.c'), '64 clients x 20 rounds echoed\ndone\n')
 
+  @parameterized({
+    'proxy_to_pthread': ([],),
+    'proxy_to_pthread_jspi': (['-sJSPI'],),
+  })
+  def test_thread_stress(self, flags):
+    # 8 client threads x 6 connections in turn, a server thread per
+    # connection, and on each connection a second thread per side reading
+    # while the first writes: some 23 MiB both ways at once, every stream's
+    # length and hash checked. About 35 threads at the peak; those beyond
+    # the pool start on demand (the main thread is free to start them).
+    self.run_identical(flags + ['-pthread', '-sPROXY_TO_PTHREAD', '-sPTHREAD_POOL_SIZE=8'],
+                       source('thread_stress.c'))
+
   def test_thread_write_order(self):
     # A pthread and the main thread take turns writing to one connection;
     # the worker's writes do not wait for the main thread, yet nothing the
