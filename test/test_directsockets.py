@@ -676,8 +676,9 @@ class BrowserService:
     reader.start()
     reader.join(self.START_TIMEOUT)
     if first != ['ready\n']:
+      log = read_file(self.log)[-4000:]  # stop() removes it
       self.stop()
-      raise RuntimeError(f'tools/iwa/service.mjs did not start within {self.START_TIMEOUT} s:\n{read_file(self.log)[-4000:]}')
+      raise RuntimeError(f'tools/iwa/service.mjs did not start within {self.START_TIMEOUT} s:\n{log}')
 
   def alive(self):
     return self.proc.poll() is None

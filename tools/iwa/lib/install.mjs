@@ -3,6 +3,10 @@
 // (--install-isolated-web-app-from-url does the same at startup, but only
 // says so in Chromium's log, and gives no web bundle id.)
 
+// A CDP error that says the page has no JavaScript context yet: it is still
+// loading, or navigating.
+export const notReady = (e) => /execution context/i.test(e.message);
+
 export async function installFromDevProxy(cdp, proxyUrl, { timeoutMs = 20000 } = {}) {
   const { targetId } = await cdp.send('Target.createTarget', { url: 'chrome://iwa-dev' });
   try {
@@ -18,8 +22,18 @@ export async function installFromDevProxy(cdp, proxyUrl, { timeoutMs = 20000 } =
     const deadline = Date.now() + timeoutMs;
     let lastError;
     while (Date.now() < deadline) {
-      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate',
-        { expression, awaitPromise: true, returnByValue: true }, { sessionId, timeoutMs });
+      let answer;
+      try {
+        answer = await cdp.send('Runtime.evaluate',
+          { expression, awaitPromise: true, returnByValue: true }, { sessionId, timeoutMs });
+      } catch (e) {
+        // The page is still loading (its context not made yet, or replaced).
+        if (!notReady(e)) throw e;
+        lastError = e.message;
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const { result, exceptionDetails } = answer;
       if (!exceptionDetails) {
         const { result: outcome, apps } = JSON.parse(result.value);
         const port = Number(new URL(proxyUrl).port);

@@ -21,7 +21,7 @@ import { launchChromium } from './chromium.mjs';
 // sourceAddress) behind a feature that is off by default: a multicast session
 // turns it on, in the browser and in Blink.
 const SOURCE_SPECIFIC_MULTICAST = 'SourceSpecificMulticastInDirectSockets';
-import { installFromDevProxy } from './install.mjs';
+import { installFromDevProxy, notReady } from './install.mjs';
 import { writeAppFiles } from './layout.mjs';
 import { serveDirectory } from './serve.mjs';
 
@@ -178,7 +178,9 @@ export class IwaSession {
       // The shell defines socketIwaStart once its script ran.
       const start = `typeof socketIwaStart === 'function' && typeof __socketIwaReport === 'function' && (socketIwaStart(${JSON.stringify(args)}), true)`;
       for (;;) {
-        const { result } = await bounded(cdp.send('Runtime.evaluate', { expression: start, returnByValue: true }, { sessionId }));
+        // The window may still be loading its page: no context to evaluate in yet.
+        const result = await bounded(cdp.send('Runtime.evaluate', { expression: start, returnByValue: true }, { sessionId }))
+          .then(({ result }) => result, (e) => { if (notReady(e)) return {}; throw e; });
         if (result.value === true) break;
         if (Date.now() > deadline) throw new Error(timedOut('the app\'s shell never became ready'));
         await sleep(50);
