@@ -143,10 +143,10 @@ var LibraryDirectSockets = {
     //    offsets: what lies past the last safe offset waits for the next
     //    write; a queue is split for no other reason but its length;
     //  - a short write after one that may have left the pipe exactly full
-    //    (it had to wait for the pipe, or it ended at a multiple of the
-    //    pipe's size after a pipe's worth went in within BURST_MS, as a
-    //    first write of 64 KiB does) waits for more data, which makes it
-    //    long, or else for the pipe to drain.
+    //    (it had to wait for the pipe, or it ended at such an offset after
+    //    a pipe's worth went in within BURST_MS, as a connection's first 64
+    //    KiB do, or the remainder a long write held back) waits for more
+    //    data, which makes it long, or else for the pipe to drain.
     // What remains: a short write that starts on a pipe that stayed exactly
     // full through that wait is lost, unseen.
     // Closing waits for the queue and then for the pipe to drain, since
@@ -192,15 +192,17 @@ var LibraryDirectSockets = {
       rec.endResidues.set(r, (rec.endResidues.get(r) || 0) + 1);
     },
 
+    // Where the pipe may be exactly full once a write ends there: a
+    // multiple of its size, or where a recent write ended (modulo it).
+    riskyEnd(rec, end) {
+      var r = end % DSOCK.PIPE_BYTES;
+      return !r || rec.endResidues.has(r);
+    },
+
     // How much of the queue the next write takes.
     writeLength(rec) {
       var pipe = DSOCK.PIPE_BYTES;
-      // Where the pipe may be exactly full once a write ends there: a
-      // multiple of its size, or where a recent write ended (modulo it).
-      var risky = (n) => {
-        var r = (rec.piped + n) % pipe;
-        return !r || rec.endResidues.has(r);
-      };
+      var risky = (n) => DSOCK.riskyEnd(rec, rec.piped + n);
       var longest = rec.queued;
       if (rec.queued > DSOCK.MAX_WRITE + pipe) {
         // Split: the rest stays longer than the pipe.
@@ -261,14 +263,17 @@ var LibraryDirectSockets = {
       DSOCK.writeNext(id, rec, false);
     },
 
-    // Whether the pipe may be exactly full after a write that ended at
-    // rec.piped without waiting: it ended at a multiple of the pipe's size,
-    // and a pipe's worth went in within the last BURST_MS or so (slower
-    // than that, the network service has been emptying it).
-    burstFilled(rec, start) {
+    // Whether the pipe may be exactly full after a write from `start` to
+    // `end` that did not wait: it ended at a risky offset (the remainder
+    // a long write held back ends there), and a pipe's worth went in within
+    // the last BURST_MS or so (slower than that, the network service has
+    // been emptying it: small writes answered one by one never pause).
+    // Call it once per write, in order, before noteEnd (it keeps the
+    // burst's start).
+    burstFilled(rec, start, end) {
       var now = performance.now();
       if (!rec.burst || now - rec.burst.at > DSOCK.BURST_MS) rec.burst = {at: now, piped: start};
-      return !(rec.piped % DSOCK.PIPE_BYTES) && rec.piped - rec.burst.piped >= DSOCK.PIPE_BYTES;
+      return end - rec.burst.piped >= DSOCK.PIPE_BYTES && DSOCK.riskyEnd(rec, end);
     },
 
     writeChunk(id, rec, chunk, attempt) {
@@ -300,10 +305,11 @@ var LibraryDirectSockets = {
         var waited = !settled;
         write.then(() => {
           if (waited) DSOCK.noteDrain(rec, chunk.length, performance.now() - start);
+          var mayBeFull = DSOCK.burstFilled(rec, rec.piped, rec.piped + chunk.length) || waited;
           DSOCK.noteEnd(rec, rec.piped += chunk.length);
           DSOCK.noteRate(rec);
           DSOCK.sent(id, rec, chunk.length);
-          DSOCK.writeNext(id, rec, DSOCK.burstFilled(rec, rec.piped - chunk.length) || waited);
+          DSOCK.writeNext(id, rec, mayBeFull);
         }, (e) => {
           rec.failed = true;
           DSOCK.fail(id, e, {{{ cDefs.EPIPE }}});
