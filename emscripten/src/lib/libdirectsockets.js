@@ -235,19 +235,24 @@ var LibraryDirectSockets = {
       return out;
     },
 
-    // `mayBeFull`: the last write may have left the pipe exactly full.
-    writeNext(id, rec, mayBeFull) {
+    // rec.fullAt: when the last write ended, if it may have left the pipe
+    // exactly full; a short write waits until a while after that, whether
+    // it was queued then or comes later.
+    writeNext(id, rec) {
       if (rec.queued && !rec.failed) {
         rec.writing = true;
-        if (mayBeFull && rec.queued <= DSOCK.PIPE_BYTES) {
+        if (rec.fullAt !== undefined && rec.queued <= DSOCK.PIPE_BYTES) {
           // See above: a short write here could start on a full pipe, and
           // its loss would go unseen. queueWrite ends the wait once the
           // queue is long; else the pipe has had twice its measured drain
           // time (5 to 50 ms).
-          var ms = Math.min(Math.max(2 * (rec.pipeDrainMs || 0), 5), 50);
-          rec.drainWait = setTimeout(() => DSOCK.endDrainWait(id, rec), ms);
-          return;
+          var ms = Math.min(Math.max(2 * (rec.pipeDrainMs || 0), 5), 50) - (performance.now() - rec.fullAt);
+          if (ms > 0) {
+            rec.drainWait = setTimeout(() => DSOCK.endDrainWait(id, rec), ms);
+            return;
+          }
         }
+        rec.fullAt = undefined;
         DSOCK.writeChunk(id, rec, DSOCK.takeQueued(rec, DSOCK.writeLength(rec)), 0);
         return;
       }
@@ -260,7 +265,8 @@ var LibraryDirectSockets = {
     endDrainWait(id, rec) {
       clearTimeout(rec.drainWait);
       rec.drainWait = null;
-      DSOCK.writeNext(id, rec, false);
+      rec.fullAt = undefined;
+      DSOCK.writeNext(id, rec);
     },
 
     // Whether the pipe may be exactly full after a write from `start` to
@@ -306,10 +312,11 @@ var LibraryDirectSockets = {
         write.then(() => {
           if (waited) DSOCK.noteDrain(rec, chunk.length, performance.now() - start);
           var mayBeFull = DSOCK.burstFilled(rec, rec.piped, rec.piped + chunk.length) || waited;
+          rec.fullAt = mayBeFull ? performance.now() : undefined;
           DSOCK.noteEnd(rec, rec.piped += chunk.length);
           DSOCK.noteRate(rec);
           DSOCK.sent(id, rec, chunk.length);
-          DSOCK.writeNext(id, rec, mayBeFull);
+          DSOCK.writeNext(id, rec);
         }, (e) => {
           rec.failed = true;
           DSOCK.fail(id, e, {{{ cDefs.EPIPE }}});
