@@ -103,23 +103,25 @@ def svg(results):
   head = [text(20, 26, 'Socket.IWA socket benchmark', 18, weight='bold'),
           text(20, 46, f'medians of {results["runs"]} run(s), {results["date"]}; higher is better', 12, fill='#555')]
   height = y + 10
-  return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+  # Inline in an HTML page, where <svg> needs no namespace attribute.
+  return (f'<svg width="{WIDTH}" height="{height}" '
           f'viewBox="0 0 {WIDTH} {height}">\n<rect width="100%" height="100%" fill="#fff"/>\n'
           + '\n'.join(head + parts) + '\n</svg>\n'), height
 
 
 def write_png(results, png):
-  """Writes png, and the SVG it is drawn from next to it."""
-  document, height = svg(results)
-  svg_path = os.path.splitext(os.path.abspath(png))[0] + '.svg'
-  with open(svg_path, 'w') as f:
-    f.write(document)
+  """Writes png, and the HTML page (the chart as inline SVG) it is drawn
+  from next to it."""
+  drawing, height = svg(results)
+  page_path = os.path.splitext(os.path.abspath(png))[0] + '.html'
+  with open(page_path, 'w') as f:
+    f.write('<!doctype html>\n<meta charset="utf-8">\n<style>body { margin: 0 }</style>\n' + drawing)
   profile = tempfile.mkdtemp(prefix='socket-iwa-chart-')
   try:
     subprocess.run([CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',
                     '--no-first-run', '--disable-background-networking', '--disable-component-update',
                     f'--user-data-dir={profile}', f'--window-size={WIDTH},{height}',
-                    f'--screenshot={os.path.abspath(png)}', f'file://{svg_path}'],
+                    f'--screenshot={os.path.abspath(png)}', f'file://{page_path}'],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
   finally:
     shutil.rmtree(profile, ignore_errors=True)

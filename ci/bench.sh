@@ -3,7 +3,7 @@
 # and threads modes, ours and upstream's NODERAWSOCKETS), as wasm and as raw
 # Direct Sockets JS in headless Chromium. Prints the figures, the ratios and
 # the targets, and writes build/bench/results.json and build/bench/chart.png
-# (and chart.svg). Extra arguments go to run.py, e.g. --quick or
+# (and chart.html, the page it is drawn from). Extra arguments go to run.py, e.g. --quick or
 # --variants native,ours. A benchmark, not a test: it fails only when it
 # cannot run.
 set -euo pipefail
