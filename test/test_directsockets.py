@@ -43,6 +43,12 @@ MODES = {
 WITH_THREADS = MODES | {
   'proxy_to_pthread': (['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME'],),
 }
+# Threads mode with and without JSPI on top, for the threads-only tests
+# (which add -pthread -sPROXY_TO_PTHREAD and a pool size).
+PROXY_TO_PTHREAD_MODES = {
+  'proxy_to_pthread': ([],),
+  'proxy_to_pthread_jspi': (['-sJSPI'],),
+}
 # The modes in which a call can wait.
 BLOCKING_MODES = {k: v for k, v in WITH_THREADS.items() if k != 'eventloop'}
 
@@ -393,10 +399,7 @@ class directsockets(RunnerCore):
     self.use_mode(['-pthread', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME', '-sPTHREAD_POOL_SIZE=8'])
     self.do_runf(source('thread_echo_server.c'), '64 clients x 20 rounds echoed\ndone\n')
 
-  @parameterized({
-    'proxy_to_pthread': ([],),
-    'proxy_to_pthread_jspi': (['-sJSPI'],),
-  })
+  @parameterized(PROXY_TO_PTHREAD_MODES)
   def test_thread_stress(self, flags):
     # 8 client threads x 6 connections in turn, a server thread per
     # connection, and on each connection a second thread per side reading
@@ -630,10 +633,7 @@ class directsockets(RunnerCore):
   def test_epoll_block(self, flags):
     self.run_identical(flags, source('epoll_block.c'))
 
-  @parameterized({
-    'proxy_to_pthread': ([],),
-    'proxy_to_pthread_jspi': (['-sJSPI'],),
-  })
+  @parameterized(PROXY_TO_PTHREAD_MODES)
   def test_epoll_threads(self, flags):
     # Threads blocked in epoll_wait, read, write, recv and send, woken by
     # other threads and by the network.

@@ -7,10 +7,9 @@
 // bytes of a pattern in which every byte depends on its offset, in send()
 // calls of pseudo-random sizes from 1 to MAX_SEND (with `fixed`, calls that
 // end at multiples of MAX_SEND in the stream, as bulk senders' do). The
-// verifying peer
-// (tools/iwa/send-integrity.mjs) answers with one line, "received N first_bad
-// F" (F is -1 when every byte matched), once it has BYTES bytes or the
-// stream went quiet. With `close`, the program closes the socket right after
+// verifying peer (tools/iwa/send-integrity.mjs) answers with one line,
+// "received N first_bad F" (F is -1 when every byte matched), once it has
+// BYTES bytes or the stream went quiet. With `close`, the program closes the socket right after
 // its last send() instead, and only the peer's side knows the outcome; it then
 // stays alive for a few seconds, as a web page outlives its sockets (the IWA
 // runner closes the browser as soon as the program ends).
@@ -65,11 +64,21 @@ int main(int argc, char** argv) {
   size_t max_send = strtoul(argv[4], NULL, 10);
   int close_early = 0, fixed = 0;
   for (int i = 5; i < argc; i++) {
-    close_early |= strcmp(argv[i], "close") == 0;
-    fixed |= strcmp(argv[i], "fixed") == 0;
+    if (strcmp(argv[i], "close") == 0)
+      close_early = 1;
+    else if (strcmp(argv[i], "fixed") == 0)
+      fixed = 1;
+    else {
+      printf("FAIL unknown option %s (close, fixed)\n", argv[i]);
+      return 2;
+    }
   }
-  if (max_send <= 8)
-    max_send = fixed ? 9 : 1;
+  if (!max_send)
+    max_send = 1;
+  if (fixed && max_send <= 8) { // the first send carries the 8-byte length
+    printf("FAIL fixed sends need a MAX_SEND above 8\n");
+    return 2;
+  }
 
   struct sockaddr_in addr = {.sin_family = AF_INET,
                              .sin_port = htons(atoi(argv[2]))};
